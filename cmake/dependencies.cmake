@@ -1,0 +1,25 @@
+# Every third-party dependency, found once, from Debian's packages (deploy/local/install-deps).
+# Debian 12 ships CMake packages for absl, spdlog, fmt, yaml-cpp, prometheus-cpp, GTest and
+# benchmark; gRPC and librdkafka are used through their pkg-config files.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(absl REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(prometheus-cpp REQUIRED)
+find_package(Protobuf REQUIRED)
+
+pkg_check_modules(GRPCPP REQUIRED IMPORTED_TARGET grpc++)
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka++)
+find_library(GRPCPP_REFLECTION_LIBRARY grpc++_reflection REQUIRED)
+find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
+
+if(CDCFLOW_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+endif()
+if(CDCFLOW_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,10 @@
+#include "libs/common/clock.h"
+
+namespace cdcflow::common {
+
+SystemClock& SystemClock::Get() {
+  static SystemClock clock;
+  return clock;
+}
+
+}  // namespace cdcflow::common
