@@ -10,6 +10,7 @@ find_package(yaml-cpp REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(prometheus-cpp REQUIRED)
 find_package(Protobuf REQUIRED)
+find_package(CURL REQUIRED)
 
 pkg_check_modules(GRPCPP REQUIRED IMPORTED_TARGET grpc++)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka++)

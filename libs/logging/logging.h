@@ -1,0 +1,38 @@
+#pragma once
+
+// Service logging through spdlog: one event per line, as text or as JSON, level from config.
+// A service builds one logger in main and passes it (std::shared_ptr<spdlog::logger>) to the
+// components that log; there is no global logger to reach for.
+
+#include <memory>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "absl/status/statusor.h"
+#include "libs/config/config.h"
+
+namespace cdcflow::logging {
+
+struct LoggingOptions {
+  std::string level = "info";   // trace|debug|info|warn|error|critical|off
+  std::string format = "text";  // text|json
+};
+
+// Binds section "logging": keys `level` and `format`.
+void BindLoggingOptions(config::ConfigSpec& spec, LoggingOptions* options);
+
+// A logger named `service` writing to stderr. JSON lines look like
+//   {"ts":"2026-11-21T11:19:54.123456Z","level":"info","logger":"cdc-capture","msg":"..."}
+absl::StatusOr<std::shared_ptr<spdlog::logger>> MakeLogger(const std::string& service,
+                                                           const LoggingOptions& options);
+
+// The same, writing to any sink (tests capture output this way).
+absl::StatusOr<std::shared_ptr<spdlog::logger>> MakeLogger(const std::string& service,
+                                                           const LoggingOptions& options,
+                                                           spdlog::sink_ptr sink);
+
+// Escapes a string for a JSON string literal (quotes excluded).
+void AppendJsonEscaped(std::string_view in, std::string& out);
+
+}  // namespace cdcflow::logging
