@@ -14,6 +14,9 @@ find_package(CURL REQUIRED)
 
 pkg_check_modules(GRPCPP REQUIRED IMPORTED_TARGET grpc++)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka++)
+# rdkafka++.pc does not pull in the C library, whose admin and mock APIs libs/kafka uses.
+pkg_check_modules(RDKAFKA_C REQUIRED IMPORTED_TARGET rdkafka)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 find_library(GRPCPP_REFLECTION_LIBRARY grpc++_reflection REQUIRED)
 find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
 

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "libs/config/config.h"
+#include "libs/logging/fmt_absl.h"
 
 namespace cdcflow::logging {
 
