@@ -1,0 +1,77 @@
+#pragma once
+
+// cdc-capture's configuration. Section `connector` keeps Debezium's PostgreSQL connector key
+// names, so a Debezium connector config translates key for key; `kafka` is the producer;
+// `logging`, `metrics`, `admin` are the common sections.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "libs/config/config.h"
+#include "libs/grpc/admin_server.h"
+#include "libs/logging/logging.h"
+#include "libs/metrics/metrics_server.h"
+#include "services/cdc-capture/events/encoder.h"
+
+namespace cdcflow::cdc_capture {
+
+struct ConnectorConfig {
+  std::string hostname = "127.0.0.1";   // database.hostname
+  int port = 5432;                      // database.port
+  std::string user;                     // database.user
+  std::string password;                 // database.password (secret)
+  std::string dbname;                   // database.dbname
+  std::string topic_prefix;             // topic.prefix
+  std::string slot_name = "cdcflow";    // slot.name
+  std::string publication_name = "cdcflow_publication";  // publication.name
+  std::string publication_autocreate_mode = "all_tables";  // all_tables|filtered|disabled
+  std::vector<std::string> table_include_list;  // regexes on "schema.table"
+  std::vector<std::string> table_exclude_list;
+  std::string snapshot_mode = "initial";  // initial|never|initial_only|always
+  int snapshot_fetch_size = 10240;
+  std::string message_key_columns;        // "schema.table:col,col;…"
+  std::vector<std::string> skipped_operations = {"t"};  // c,u,d,t; "none" = skip nothing
+  int64_t heartbeat_interval_ms = 0;      // 0 = no heartbeats
+  int64_t status_interval_ms = 10000;     // standby status at least this often
+  std::string decimal_handling_mode = "precise";
+  std::string time_precision_mode = "adaptive";
+  std::string binary_handling_mode = "bytes";
+  std::string interval_handling_mode = "numeric";
+  bool tombstones_on_delete = true;
+  bool key_schemas_enable = true;         // key.converter.schemas.enable
+  bool value_schemas_enable = true;       // value.converter.schemas.enable
+  // ExtractNewRecordState (the seed pipeline's "unwrap" transform).
+  bool unwrap_enabled = false;            // transforms.unwrap.enabled
+  std::string delete_tombstone_handling_mode = "rewrite";
+  std::vector<std::string> unwrap_add_fields = {"op", "source_table", "ts_ms"};
+};
+
+struct KafkaConfig {
+  std::string bootstrap_servers = "127.0.0.1:9092";
+  std::map<std::string, std::string> properties;  // any librdkafka producer property
+  int64_t max_queue_size = 100000;                // events in flight before WAL reading pauses
+  int64_t max_queue_size_in_bytes = 64 << 20;     // bytes in flight before WAL reading pauses
+  int topic_partitions = 1;                       // for topics cdc-capture creates
+};
+
+struct Config {
+  ConnectorConfig connector;
+  KafkaConfig kafka;
+  logging::LoggingOptions logging;
+  metrics::MetricsOptions metrics{.address = "127.0.0.1", .port = 9101};
+  rpc::AdminServerOptions admin{.address = "127.0.0.1", .port = 50051};
+
+  // libpq connection string (password included: never log it; see pg::RedactConninfo).
+  std::string Conninfo() const;
+  events::EncoderOptions Encoder() const;
+};
+
+void BindConfig(config::ConfigSpec& spec, Config* config);
+
+// Cross-field checks the spec cannot express (regexes compile, key columns parse).
+absl::Status Validate(const Config& config);
+
+}  // namespace cdcflow::cdc_capture

@@ -1,0 +1,659 @@
+#include "services/cdc-capture/pipeline/capture.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "libs/common/status_macros.h"
+#include "libs/pg/connection.h"
+#include "services/cdc-capture/pgoutput/decoder.h"
+#include "services/cdc-capture/replication/connection.h"
+#include "services/cdc-capture/replication/protocol.h"
+#include "services/cdc-capture/source/catalog.h"
+#include "services/cdc-capture/source/snapshot_reader.h"
+
+namespace cdcflow::cdc_capture {
+
+struct Capture::TableState {
+  events::TableSchema schema;
+  bool captured = false;
+  std::string name;  // schema.table
+  // Cached counters: Family::Add takes a lock and hashes labels.
+  prometheus::Counter* by_op[5] = {};
+};
+
+struct Capture::Session {
+  std::unique_ptr<replication::ReplicationConnection> repl;
+  std::unique_ptr<pg::Connection> sql;
+  std::unique_ptr<source::Catalog> catalog;
+  std::shared_ptr<DeliveryTracker> tracker;
+  pgoutput::Decoder decoder;
+  std::map<uint32_t, TableState> tables;
+  events::RecordBatch batch;
+
+  // The transaction being decoded.
+  bool in_txn = false;
+  DeliveryTracker::Seq txn_seq = 0;
+  uint32_t xid = 0;
+  int64_t commit_time_us = 0;
+  Lsn last_commit_lsn = 0;
+
+  Lsn received = 0;
+  Lsn last_flush_sent = 0;
+  absl::Time last_status = absl::InfinitePast();
+  absl::Time last_heartbeat = absl::InfinitePast();
+};
+
+namespace {
+
+int OpIndex(events::Op op) {
+  switch (op) {
+    case events::Op::kCreate:
+      return 0;
+    case events::Op::kUpdate:
+      return 1;
+    case events::Op::kDelete:
+      return 2;
+    case events::Op::kRead:
+      return 3;
+    case events::Op::kTruncate:
+      return 4;
+  }
+  return 0;
+}
+
+constexpr char kOpLetters[] = {'c', 'u', 'd', 'r', 't'};
+
+// Errors that a new session will not fix: stop the service with the message.
+bool IsPermanent(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kNotFound:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+Capture::Capture(const Config& config, EventSink& sink, CaptureMetrics& metrics,
+                 std::shared_ptr<spdlog::logger> log, common::Clock& clock)
+    : config_(config),
+      sink_(sink),
+      metrics_(metrics),
+      log_(std::move(log)),
+      clock_(clock),
+      encoder_(config.Encoder()),
+      filter_(config.connector.table_include_list, config.connector.table_exclude_list) {}
+
+Capture::~Capture() = default;
+
+bool Capture::Skipped(events::Op op) const {
+  const std::string letter(1, static_cast<char>(op));
+  const auto& skipped = config_.connector.skipped_operations;
+  return std::find(skipped.begin(), skipped.end(), letter) != skipped.end();
+}
+
+void Capture::OnDelivered(uint64_t token, const absl::Status& status) {
+  if (!status.ok()) {
+    metrics_.delivery_errors.Increment();
+    std::lock_guard lock(error_mu_);
+    if (delivery_error_.ok()) {
+      delivery_error_ = absl::Status(status.code(),
+                                     absl::StrCat("kafka delivery failed: ", status.message()));
+    }
+    has_delivery_error_ = true;
+  }
+  if (token == kUntrackedToken) return;
+  std::shared_ptr<DeliveryTracker> tracker;
+  {
+    std::lock_guard lock(tracker_mu_);
+    tracker = tracker_;
+  }
+  // A failed record is still "reported": the session stops on delivery_error_, and its
+  // transaction is never confirmed because the session ends before it could be.
+  if (tracker && status.ok()) tracker->Ack(token);
+}
+
+absl::Status Capture::RunForever(const std::atomic<bool>& stop) {
+  common::Backoff backoff({.initial = absl::Milliseconds(200), .max = absl::Seconds(30)});
+  while (!stop) {
+    absl::Status s = RunSession(stop);
+    streaming_ = false;
+    metrics_.connected.Set(0);
+    // Whatever ended the session, every record it sent gets its delivery report before the
+    // next session starts from the slot's confirmed position.
+    absl::Status drained = DrainSink(absl::Seconds(30));
+    while (!drained.ok() && !stop) {
+      log_->warn("waiting for Kafka to acknowledge in-flight events: {}", drained.message());
+      drained = DrainSink(absl::Seconds(30));
+    }
+    if (initial_only_done_) return absl::OkStatus();
+    if (stop) return absl::OkStatus();
+    if (s.ok()) continue;
+    {
+      std::lock_guard lock(counts_mu_);
+      last_error_ = std::string(s.message());
+    }
+    if (IsPermanent(s)) return s;
+    const absl::Duration wait = backoff.Next();
+    log_->warn("capture session ended: {}; reconnecting in {}", s.message(),
+               absl::FormatDuration(wait));
+    for (absl::Duration waited; waited < wait && !stop; waited += absl::Milliseconds(50)) {
+      clock_.SleepFor(absl::Milliseconds(50));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Capture::DrainSink(absl::Duration timeout) { return sink_.Flush(timeout); }
+
+absl::Status Capture::RunSession(const std::atomic<bool>& stop) {
+  Session s;
+  {
+    std::lock_guard lock(error_mu_);
+    delivery_error_ = absl::OkStatus();
+    has_delivery_error_ = false;
+  }
+  const std::string conninfo = config_.Conninfo();
+  ASSIGN_OR_RETURN(s.repl, replication::ReplicationConnection::Connect(conninfo));
+  ASSIGN_OR_RETURN(s.sql, pg::Connection::Connect(conninfo));
+  ASSIGN_OR_RETURN(auto key_columns,
+                   source::ParseMessageKeyColumns(config_.connector.message_key_columns));
+  s.catalog = std::make_unique<source::Catalog>(*s.sql, std::move(key_columns));
+  RETURN_IF_ERROR(Prepare(s));
+
+  const std::string& slot_name = config_.connector.slot_name;
+  const std::string& mode = config_.connector.snapshot_mode;
+  ASSIGN_OR_RETURN(std::optional<replication::SlotInfo> slot, s.repl->FindSlot(slot_name));
+  if (slot && slot->active) {
+    return absl::UnavailableError(
+        absl::StrCat("replication slot \"", slot_name, "\" is in use by another connection"));
+  }
+  if (slot && (slot->plugin != "pgoutput" || slot->database != config_.connector.dbname)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "replication slot \"", slot_name, "\" exists for plugin ", slot->plugin,
+        " in database ", slot->database, "; cdc-capture needs pgoutput in ",
+        config_.connector.dbname));
+  }
+  if (slot && mode == "always") {
+    log_->info("snapshot.mode=always: recreating slot {} for a consistent snapshot", slot_name);
+    RETURN_IF_ERROR(s.repl->DropSlot(slot_name));
+    slot.reset();
+  }
+
+  Lsn start = 0;
+  std::string snapshot_name;
+  const bool wants_snapshot = mode != "never";
+  if (!slot) {
+    ASSIGN_OR_RETURN(replication::CreatedSlot created,
+                     s.repl->CreateSlot(slot_name, /*export_snapshot=*/wants_snapshot));
+    log_->info("created replication slot {} at {}", slot_name, FormatLsn(created.consistent_point));
+    start = created.consistent_point;
+    snapshot_name = created.snapshot_name;
+  } else {
+    start = slot->confirmed_flush;
+    log_->info("resuming slot {} from {}", slot_name, FormatLsn(start));
+  }
+  s.tracker = std::make_shared<DeliveryTracker>(start);
+  {
+    std::lock_guard lock(tracker_mu_);
+    tracker_ = s.tracker;
+  }
+  s.last_commit_lsn = start;
+  s.received = start;
+  s.last_flush_sent = start;
+  confirmed_lsn_ = start;
+
+  if (!snapshot_name.empty()) {
+    RETURN_IF_ERROR(RunSnapshot(s, snapshot_name, start, stop));
+  }
+  if (mode == "initial_only") {
+    RETURN_IF_ERROR(WaitForInFlight(s, stop));
+    initial_only_done_ = true;
+    log_->info("snapshot.mode=initial_only: snapshot complete, not streaming");
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(s.repl->StartReplication(slot_name, start, {config_.connector.publication_name}));
+  streaming_ = true;
+  metrics_.connected.Set(1);
+  return Stream(s, stop);
+}
+
+absl::Status Capture::Prepare(Session& s) {
+  ASSIGN_OR_RETURN(pg::Result r, s.sql->Exec("SHOW wal_level"));
+  if (r.rows() != 1 || r.Get(0, 0) != "logical") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "postgres: wal_level is '", r.rows() == 1 ? r.Get(0, 0) : "?",
+        "'; logical replication needs wal_level=logical (postgresql.conf, then restart)"));
+  }
+  return EnsurePublication(s);
+}
+
+absl::Status Capture::EnsurePublication(Session& s) {
+  const auto& c = config_.connector;
+  ASSIGN_OR_RETURN(pg::Result r, s.sql->ExecParams("SELECT puballtables FROM pg_publication "
+                                                   "WHERE pubname = $1",
+                                                   {c.publication_name}));
+  const bool exists = r.rows() == 1;
+  const std::string pub = s.sql->QuoteIdentifier(c.publication_name);
+  if (c.publication_autocreate_mode == "disabled") {
+    if (!exists) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "publication \"", c.publication_name,
+          "\" does not exist and publication.autocreate.mode is disabled"));
+    }
+    return absl::OkStatus();
+  }
+  if (c.publication_autocreate_mode == "all_tables") {
+    if (!exists) {
+      RETURN_IF_ERROR(s.sql->Exec(absl::StrCat("CREATE PUBLICATION ", pub, " FOR ALL TABLES"))
+                          .status());
+      log_->info("created publication {} for all tables", c.publication_name);
+    }
+    return absl::OkStatus();
+  }
+  // filtered: the publication lists exactly the tables the filters capture.
+  ASSIGN_OR_RETURN(pg::Result tables,
+                   s.sql->Exec("SELECT n.nspname, c.relname FROM pg_class c "
+                               "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                               "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN "
+                               "('pg_catalog', 'information_schema') "
+                               "AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1, 2"));
+  std::vector<std::string> names;
+  for (int i = 0; i < tables.rows(); ++i) {
+    const std::string schema(tables.Get(i, 0)), table(tables.Get(i, 1));
+    if (filter_.Captured(schema, table)) {
+      names.push_back(absl::StrCat(s.sql->QuoteIdentifier(schema), ".",
+                                   s.sql->QuoteIdentifier(table)));
+    }
+  }
+  if (names.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "table.include.list matches no table in database ", c.dbname, " (",
+        absl::StrJoin(c.table_include_list, ","), ")"));
+  }
+  const std::string list = absl::StrJoin(names, ", ");
+  if (!exists) {
+    RETURN_IF_ERROR(
+        s.sql->Exec(absl::StrCat("CREATE PUBLICATION ", pub, " FOR TABLE ", list)).status());
+    log_->info("created publication {} for {}", c.publication_name, list);
+  } else if (r.Get(0, 0) == "t") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "publication \"", c.publication_name,
+        "\" is FOR ALL TABLES, but publication.autocreate.mode is filtered"));
+  } else {
+    RETURN_IF_ERROR(
+        s.sql->Exec(absl::StrCat("ALTER PUBLICATION ", pub, " SET TABLE ", list)).status());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Capture::RunSnapshot(Session& s, const std::string& snapshot_name,
+                                  Lsn consistent_point, const std::atomic<bool>& stop) {
+  // Its own connection: the snapshot transaction must not block catalog lookups.
+  ASSIGN_OR_RETURN(auto conn, pg::Connection::Connect(config_.Conninfo()));
+  source::SnapshotReader reader(*conn, config_.connector.snapshot_fetch_size);
+  RETURN_IF_ERROR(reader.Begin(snapshot_name));
+
+  ASSIGN_OR_RETURN(auto published, s.catalog->PublicationTables(config_.connector.publication_name));
+  std::vector<source::QualifiedTable> tables;
+  for (const auto& t : published) {
+    if (filter_.Captured(t.schema, t.table)) tables.push_back(t);
+  }
+  std::vector<TableState> states;
+  int64_t estimated = 0;
+  for (const auto& t : tables) {
+    TableState st;
+    ASSIGN_OR_RETURN(st.schema, s.catalog->ForTable(t));
+    st.name = t.Name();
+    st.captured = true;
+    ASSIGN_OR_RETURN(int64_t rows, reader.EstimateRows(st.schema));
+    estimated += rows;
+    states.push_back(std::move(st));
+  }
+  log_->info("snapshot of {} table(s), ~{} rows, at {}", states.size(), estimated,
+             FormatLsn(consistent_point));
+  metrics_.snapshot_running.Set(1);
+  metrics_.snapshot_tables_total.Set(static_cast<double>(states.size()));
+  metrics_.snapshot_tables_done.Set(0);
+  metrics_.snapshot_rows_estimated.Set(static_cast<double>(estimated));
+  snapshot_rows_done_ = 0;
+
+  // The whole snapshot is one tracked unit ending at the slot's consistent point.
+  const DeliveryTracker::Seq seq = s.tracker->Open();
+  const int64_t read_time = absl::ToUnixMicros(clock_.Now());
+
+  // One row is held back so the very last can be marked snapshot="last".
+  struct Pending {
+    TableState* table = nullptr;
+    std::vector<std::string> values;
+    std::vector<bool> nulls;
+    pgoutput::Tuple tuple;
+  } pending;
+  bool emitted_any = false;
+  auto emit_pending = [&](bool is_last) -> absl::Status {
+    if (pending.table == nullptr) return absl::OkStatus();
+    pending.tuple.resize(pending.values.size());
+    for (size_t i = 0; i < pending.values.size(); ++i) {
+      pending.tuple[i] = pending.nulls[i]
+                             ? pgoutput::TupleValue{pgoutput::ValueKind::kNull, {}}
+                             : pgoutput::TupleValue{pgoutput::ValueKind::kText, pending.values[i]};
+    }
+    events::RowChange change;
+    change.op = events::Op::kRead;
+    change.after = &pending.tuple;
+    change.source = {.commit_time_us = read_time,
+                     .xid = 0,
+                     .lsn = consistent_point,
+                     .last_commit_lsn = consistent_point,
+                     .snapshot = is_last ? "last" : emitted_any ? "true" : "first"};
+    RETURN_IF_ERROR(Emit(s, *pending.table, change, seq, &stop));
+    pending.table = nullptr;
+    emitted_any = true;
+    return absl::OkStatus();
+  };
+
+  for (TableState& st : states) {
+    prometheus::Counter& rows_counter = metrics_.snapshot_rows.Add({{"table", st.name}});
+    RETURN_IF_ERROR(reader.ReadTable(
+        st.schema,
+        [&](const pgoutput::Tuple& row) -> absl::Status {
+          RETURN_IF_ERROR(emit_pending(/*is_last=*/false));
+          pending.table = &st;
+          pending.values.resize(row.size());
+          pending.nulls.resize(row.size());
+          for (size_t i = 0; i < row.size(); ++i) {
+            pending.nulls[i] = row[i].kind == pgoutput::ValueKind::kNull;
+            pending.values[i].assign(row[i].data.data(), row[i].data.size());
+          }
+          rows_counter.Increment();
+          ++snapshot_rows_done_;
+          return absl::OkStatus();
+        },
+        stop));
+    metrics_.snapshot_tables_done.Increment();
+  }
+  RETURN_IF_ERROR(emit_pending(/*is_last=*/true));
+  RETURN_IF_ERROR(reader.Commit());
+  s.tracker->Seal(seq, consistent_point);
+  metrics_.snapshot_running.Set(0);
+  log_->info("snapshot done: {} rows", snapshot_rows_done_.load());
+  return absl::OkStatus();
+}
+
+absl::Status Capture::Stream(Session& s, const std::atomic<bool>& stop) {
+  log_->info("streaming from slot {} (publication {})", config_.connector.slot_name,
+             config_.connector.publication_name);
+  while (!stop) {
+    if (has_delivery_error_) {
+      std::lock_guard lock(error_mu_);
+      return delivery_error_;
+    }
+    RETURN_IF_ERROR(MaybeSendStatus(s, /*force=*/false));
+    RETURN_IF_ERROR(MaybeHeartbeat(s));
+    // Backpressure: while paused or while too much is unacknowledged, stop reading WAL (the
+    // server buffers it in the slot) but keep answering with status updates.
+    if (paused_ ||
+        s.tracker->InFlightEvents() >= static_cast<uint64_t>(config_.kafka.max_queue_size)) {
+      sink_.Poll(absl::Milliseconds(10));
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::optional<absl::string_view> data,
+                     s.repl->Read(absl::Milliseconds(100)));
+    if (!data) continue;
+    ASSIGN_OR_RETURN(replication::ServerMessage msg, replication::ParseServerMessage(*data));
+    if (auto* x = std::get_if<replication::XLogData>(&msg)) {
+      server_wal_end_ = std::max(server_wal_end_.load(), x->wal_end);
+      s.received = std::max(s.received, x->wal_start);
+      received_lsn_ = s.received;
+      RETURN_IF_ERROR(HandleXLogData(s, x->wal_start, x->data));
+    } else {
+      const auto& k = std::get<replication::Keepalive>(msg);
+      server_wal_end_ = std::max(server_wal_end_.load(), k.wal_end);
+      if (!s.in_txn) s.tracker->Idle(k.wal_end);
+      s.received = std::max(s.received, k.wal_end);
+      received_lsn_ = s.received;
+      RETURN_IF_ERROR(MaybeSendStatus(s, /*force=*/k.reply_requested));
+    }
+  }
+  // Graceful stop: give in-flight events a chance to be acknowledged, then confirm them.
+  absl::Status flushed = sink_.Flush(absl::Seconds(10));
+  if (!flushed.ok()) log_->warn("stopping with unacknowledged events: {}", flushed.message());
+  return MaybeSendStatus(s, /*force=*/true);
+}
+
+absl::Status Capture::HandleXLogData(Session& s, Lsn lsn, absl::string_view data) {
+  absl::StatusOr<pgoutput::Decoded> decoded = s.decoder.Decode(data);
+  if (!decoded.ok()) {
+    // The WAL is the source of truth and cannot be skipped: stop, and say what was seen.
+    metrics_.decode_errors.Increment();
+    return absl::InternalError(
+        absl::StrCat("at LSN ", FormatLsn(lsn), ": ", decoded.status().message()));
+  }
+  pgoutput::Message& m = decoded->message;
+  if (auto* begin = std::get_if<pgoutput::Begin>(&m)) {
+    s.in_txn = true;
+    s.txn_seq = s.tracker->Open();
+    s.xid = begin->xid;
+    s.commit_time_us = begin->commit_time;
+    return absl::OkStatus();
+  }
+  if (auto* commit = std::get_if<pgoutput::Commit>(&m)) {
+    if (!s.in_txn) return absl::InternalError("pgoutput: Commit without Begin");
+    s.tracker->Seal(s.txn_seq, commit->end_lsn);
+    s.last_commit_lsn = commit->commit_lsn;
+    s.in_txn = false;
+    metrics_.transactions.Increment();
+    metrics_.milliseconds_behind_source.Set(
+        static_cast<double>(absl::ToUnixMicros(clock_.Now()) - commit->commit_time) / 1000.0);
+    return absl::OkStatus();
+  }
+  if (auto* rel = std::get_if<pgoutput::Relation>(&m)) return HandleRelation(s, *rel);
+
+  auto table_for = [&](uint32_t oid) -> absl::StatusOr<TableState*> {
+    auto it = s.tables.find(oid);
+    if (it == s.tables.end()) {
+      return absl::InternalError(absl::StrCat("pgoutput: change for unknown relation ", oid));
+    }
+    return &it->second;
+  };
+  events::RowChange change;
+  change.source = {.commit_time_us = s.commit_time_us,
+                   .xid = s.xid,
+                   .lsn = lsn,
+                   .last_commit_lsn = s.last_commit_lsn,
+                   .snapshot = "false"};
+  if (auto* ins = std::get_if<pgoutput::Insert>(&m)) {
+    ASSIGN_OR_RETURN(TableState * t, table_for(ins->relation_oid));
+    change.op = events::Op::kCreate;
+    change.after = &ins->new_tuple;
+    return Emit(s, *t, change, s.txn_seq, nullptr);
+  }
+  if (auto* upd = std::get_if<pgoutput::Update>(&m)) {
+    ASSIGN_OR_RETURN(TableState * t, table_for(upd->relation_oid));
+    change.op = events::Op::kUpdate;
+    change.before = upd->old_kind != 0 ? &upd->old_tuple : nullptr;
+    change.before_kind = upd->old_kind;
+    change.after = &upd->new_tuple;
+    return Emit(s, *t, change, s.txn_seq, nullptr);
+  }
+  if (auto* del = std::get_if<pgoutput::Delete>(&m)) {
+    ASSIGN_OR_RETURN(TableState * t, table_for(del->relation_oid));
+    change.op = events::Op::kDelete;
+    change.before = &del->old_tuple;
+    change.before_kind = del->old_kind;
+    return Emit(s, *t, change, s.txn_seq, nullptr);
+  }
+  if (auto* tr = std::get_if<pgoutput::Truncate>(&m)) {
+    change.op = events::Op::kTruncate;
+    for (uint32_t oid : tr->relation_oids) {
+      ASSIGN_OR_RETURN(TableState * t, table_for(oid));
+      RETURN_IF_ERROR(Emit(s, *t, change, s.txn_seq, nullptr));
+    }
+    return absl::OkStatus();
+  }
+  // Origin, Type (custom types are read from the catalog), logical decoding messages: nothing
+  // to publish. Stream* messages do not occur: streaming is not requested (proto_version 1).
+  return absl::OkStatus();
+}
+
+absl::Status Capture::HandleRelation(Session& s, const pgoutput::Relation& relation) {
+  TableState st;
+  st.name = absl::StrCat(relation.schema, ".", relation.name);
+  st.captured = filter_.Captured(relation.schema, relation.name);
+  if (st.captured) {
+    ASSIGN_OR_RETURN(st.schema, s.catalog->FromRelation(relation));
+    for (int i = 0; i < 5; ++i) {
+      st.by_op[i] = &metrics_.events.Add({{"table", st.name}, {"op", std::string(1, kOpLetters[i])}});
+    }
+  } else {
+    st.schema.relation_oid = relation.oid;
+    st.schema.schema = relation.schema;
+    st.schema.table = relation.name;
+  }
+  s.tables[relation.oid] = std::move(st);
+  return absl::OkStatus();
+}
+
+absl::Status Capture::Emit(Session& s, TableState& table, const events::RowChange& change,
+                           uint64_t token, const std::atomic<bool>* stop) {
+  if (!table.captured || Skipped(change.op)) return absl::OkStatus();
+  s.batch.Clear();
+  RETURN_IF_ERROR(
+      encoder_.Encode(table.schema, change, absl::ToUnixMicros(clock_.Now()), s.batch));
+  RETURN_IF_ERROR(SendAll(s, stop, token));
+  const int op = OpIndex(change.op);
+  if (table.by_op[op] == nullptr) {
+    table.by_op[op] =
+        &metrics_.events.Add({{"table", table.name}, {"op", std::string(1, kOpLetters[op])}});
+  }
+  table.by_op[op]->Increment();
+  std::lock_guard lock(counts_mu_);
+  ++counts_[table.name][kOpLetters[op]];
+  return absl::OkStatus();
+}
+
+absl::Status Capture::SendAll(Session& s, const std::atomic<bool>* stop, uint64_t token) {
+  for (size_t i = 0; i < s.batch.size(); ++i) {
+    if (token != kUntrackedToken) s.tracker->Add(token);
+    while (true) {
+      absl::Status st = sink_.Send(s.batch[i], token);
+      if (st.ok()) break;
+      if (!absl::IsResourceExhausted(st)) return st;
+      // The producer's queue is full (Kafka slow or down): wait, keep PostgreSQL informed.
+      sink_.Poll(absl::Milliseconds(10));
+      if (s.repl && streaming_) RETURN_IF_ERROR(MaybeSendStatus(s, false));
+      if (stop != nullptr && *stop) return absl::CancelledError("stopping while Kafka is full");
+      if (has_delivery_error_) {
+        std::lock_guard lock(error_mu_);
+        return delivery_error_;
+      }
+    }
+  }
+  metrics_.queue_events.Set(static_cast<double>(s.tracker->InFlightEvents()));
+  return absl::OkStatus();
+}
+
+absl::Status Capture::MaybeSendStatus(Session& s, bool force) {
+  const absl::Time now = clock_.Now();
+  const Lsn confirm = s.tracker->Confirmable();
+  const bool advanced = confirm > s.last_flush_sent;
+  // Confirm promptly when something new is safe (so WAL is released), otherwise at the
+  // status interval as a keepalive.
+  if (!force && !(advanced && now - s.last_status >= absl::Milliseconds(10)) &&
+      now - s.last_status < absl::Milliseconds(config_.connector.status_interval_ms)) {
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(s.repl->SendStatus(std::max(s.received, confirm), confirm, false));
+  s.last_status = now;
+  s.last_flush_sent = confirm;
+  confirmed_lsn_ = confirm;
+  metrics_.confirmed_lsn.Set(static_cast<double>(confirm));
+  metrics_.received_lsn.Set(static_cast<double>(s.received));
+  const Lsn wal_end = server_wal_end_.load();
+  metrics_.replication_lag_bytes.Set(wal_end > confirm ? static_cast<double>(wal_end - confirm) : 0);
+  metrics_.queue_events.Set(static_cast<double>(s.tracker->InFlightEvents()));
+  return absl::OkStatus();
+}
+
+absl::Status Capture::MaybeHeartbeat(Session& s) {
+  if (config_.connector.heartbeat_interval_ms <= 0) return absl::OkStatus();
+  const absl::Time now = clock_.Now();
+  if (now - s.last_heartbeat < absl::Milliseconds(config_.connector.heartbeat_interval_ms)) {
+    return absl::OkStatus();
+  }
+  s.last_heartbeat = now;
+  // As Debezium's heartbeat: key {"serverName": prefix}, value {"ts_ms": now}.
+  s.batch.Clear();
+  events::Record& r = s.batch.Add();
+  r.topic = absl::StrCat("__cdcflow-heartbeat.", config_.connector.topic_prefix);
+  r.key = absl::StrCat(R"({"serverName":")", config_.connector.topic_prefix, R"("})");
+  r.has_key = true;
+  r.value = absl::StrCat(R"({"ts_ms":)", absl::ToUnixMillis(now), "}");
+  r.has_value = true;
+  RETURN_IF_ERROR(SendAll(s, nullptr, kUntrackedToken));
+  metrics_.heartbeats.Increment();
+  return absl::OkStatus();
+}
+
+absl::Status Capture::WaitForInFlight(Session& s, const std::atomic<bool>& stop) {
+  while (s.tracker->InFlightEvents() > 0 || s.tracker->InFlightTransactions() > 0) {
+    if (stop) return absl::CancelledError("stopped while waiting for Kafka");
+    if (has_delivery_error_) {
+      std::lock_guard lock(error_mu_);
+      return delivery_error_;
+    }
+    sink_.Poll(absl::Milliseconds(10));
+  }
+  confirmed_lsn_ = s.tracker->Confirmable();
+  return absl::OkStatus();
+}
+
+bool Capture::Pause() {
+  const bool changed = !paused_.exchange(true);
+  metrics_.paused.Set(1);
+  if (changed) log_->info("paused by admin call");
+  return changed;
+}
+
+bool Capture::Resume() {
+  const bool changed = paused_.exchange(false);
+  metrics_.paused.Set(0);
+  if (changed) log_->info("resumed by admin call");
+  return changed;
+}
+
+void Capture::FillStatus(cdcflow::v1::GetStatusResponse& status) {
+  using cdcflow::v1::ComponentState;
+  const ComponentState state = paused_     ? cdcflow::v1::COMPONENT_STATE_PAUSED
+                               : streaming_ ? cdcflow::v1::COMPONENT_STATE_RUNNING
+                                            : cdcflow::v1::COMPONENT_STATE_DEGRADED;
+  status.set_state(state);
+  auto* repl = status.add_components();
+  repl->set_name("replication");
+  repl->set_state(state);
+  auto& attrs = *repl->mutable_attributes();
+  attrs["slot"] = config_.connector.slot_name;
+  attrs["publication"] = config_.connector.publication_name;
+  attrs["confirmed_lsn"] = FormatLsn(confirmed_lsn_.load());
+  attrs["received_lsn"] = FormatLsn(received_lsn_.load());
+  attrs["server_lsn"] = FormatLsn(server_wal_end_.load());
+  const Lsn end = server_wal_end_.load(), confirmed = confirmed_lsn_.load();
+  (*repl->mutable_counters())["lag_bytes"] = end > confirmed ? static_cast<int64_t>(end - confirmed) : 0;
+  (*repl->mutable_counters())["snapshot_rows"] = snapshot_rows_done_.load();
+  std::lock_guard lock(counts_mu_);
+  if (!last_error_.empty()) repl->set_message(last_error_);
+  for (const auto& [table, ops] : counts_) {
+    auto* c = status.add_components();
+    c->set_name("table:" + table);
+    c->set_state(state);
+    for (const auto& [op, n] : ops) (*c->mutable_counters())[std::string(1, op)] = n;
+  }
+}
+
+}  // namespace cdcflow::cdc_capture
