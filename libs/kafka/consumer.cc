@@ -277,6 +277,17 @@ absl::Status Consumer::Subscribe(const std::vector<std::string>& topics) {
                   absl::StrCat("subscribe to ", absl::StrJoin(topics, ", ")));
 }
 
+absl::Status Consumer::Assign(const std::vector<TopicPartitionOffset>& partitions) {
+  std::vector<RdKafka::TopicPartition*> list;
+  list.reserve(partitions.size());
+  for (const auto& p : partitions) {
+    list.push_back(RdKafka::TopicPartition::create(p.topic, p.partition, p.offset));
+  }
+  absl::Status status = ToStatus(handle_->assign(list), "assign partitions");
+  RdKafka::TopicPartition::destroy(list);
+  return status;
+}
+
 absl::StatusOr<std::vector<Message>> Consumer::Poll(absl::Duration timeout, size_t max_messages) {
   if (closed_) {
     return absl::FailedPreconditionError(absl::StrCat("poll consumer ", name_, ": closed"));

@@ -113,6 +113,11 @@ class Consumer {
 
   absl::Status Subscribe(const std::vector<std::string>& topics);
 
+  // Reads exactly these partitions from these offsets, without joining the group (for
+  // readers of a whole topic, such as state topics; nothing is committed). Not combined with
+  // Subscribe().
+  absl::Status Assign(const std::vector<TopicPartitionOffset>& partitions);
+
   // Waits up to `timeout` for the first message, then takes what is already fetched, up to
   // `max_messages`. An empty batch means nothing arrived. Transient errors (broker down,
   // unknown topic while it is being created) are logged and counted, not returned; a

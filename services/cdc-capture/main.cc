@@ -61,24 +61,29 @@ int main(int argc, char** argv) {
   if (!metrics_server.ok()) return Fail("metrics", metrics_server.status());
   cdc_capture::CaptureMetrics metrics(*registry);
 
+  kafka::LogCallback kafka_log = [log](int level, absl::string_view message) {
+    if (level <= 3) {
+      log->error("kafka: {}", message);
+    } else if (level <= 4) {
+      log->warn("kafka: {}", message);
+    } else {
+      log->debug("kafka: {}", message);
+    }
+  };
   std::atomic<cdc_capture::Capture*> capture_ptr{nullptr};
   auto sink = cdc_capture::KafkaEventSink::Create(
       config.kafka, *registry,
       [&capture_ptr](uint64_t token, const absl::Status& status) {
         if (auto* c = capture_ptr.load()) c->OnDelivered(token, status);
       },
-      [log](int level, absl::string_view message) {
-        if (level <= 3) {
-          log->error("kafka: {}", message);
-        } else if (level <= 4) {
-          log->warn("kafka: {}", message);
-        } else {
-          log->debug("kafka: {}", message);
-        }
-      });
+      kafka_log);
   if (!sink.ok()) return Fail("kafka", sink.status());
 
   cdc_capture::Capture capture(config, **sink, metrics, log, common::SystemClock::Get());
+  std::unique_ptr<cdc_capture::OffsetStore> offsets = cdc_capture::MakeKafkaOffsetStore(
+      config.kafka.bootstrap_servers, config.kafka.offset_storage_topic,
+      config.connector.topic_prefix + "/" + config.connector.slot_name, *registry, kafka_log);
+  capture.set_offset_store(offsets.get());
   capture_ptr = &capture;
 
   CaptureAdmin admin_handler(capture);

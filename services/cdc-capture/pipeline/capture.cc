@@ -180,6 +180,18 @@ absl::Status Capture::RunSession(const std::atomic<bool>& stop) {
         " in database ", slot->database, "; cdc-capture needs pgoutput in ",
         config_.connector.dbname));
   }
+  if (slot && offsets_ != nullptr && (mode == "initial" || mode == "initial_only")) {
+    ASSIGN_OR_RETURN(std::optional<CaptureOffsets> saved, offsets_->Load());
+    if (!saved || !saved->snapshot_completed) {
+      // The slot exists but its snapshot never finished (the process died during it): its
+      // exported snapshot is gone, so start over with a new slot and a new snapshot.
+      log_->warn("slot {} has no completed snapshot on record: dropping it and redoing the "
+                 "snapshot",
+                 slot_name);
+      RETURN_IF_ERROR(s.repl->DropSlot(slot_name));
+      slot.reset();
+    }
+  }
   if (slot && mode == "always") {
     log_->info("snapshot.mode=always: recreating slot {} for a consistent snapshot", slot_name);
     RETURN_IF_ERROR(s.repl->DropSlot(slot_name));
@@ -211,6 +223,11 @@ absl::Status Capture::RunSession(const std::atomic<bool>& stop) {
 
   if (!snapshot_name.empty()) {
     RETURN_IF_ERROR(RunSnapshot(s, snapshot_name, start, stop));
+    if (offsets_ != nullptr) {
+      // Recorded only once Kafka holds every snapshot event.
+      RETURN_IF_ERROR(WaitForInFlight(s, stop));
+      RETURN_IF_ERROR(offsets_->Save({.snapshot_completed = true, .snapshot_lsn = start}));
+    }
   }
   if (mode == "initial_only") {
     RETURN_IF_ERROR(WaitForInFlight(s, stop));

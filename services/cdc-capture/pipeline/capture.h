@@ -29,6 +29,7 @@
 #include "services/cdc-capture/pipeline/capture_metrics.h"
 #include "services/cdc-capture/pipeline/delivery_tracker.h"
 #include "services/cdc-capture/pipeline/event_sink.h"
+#include "services/cdc-capture/pipeline/offset_store.h"
 #include "services/cdc-capture/pipeline/table_filter.h"
 
 namespace cdcflow::cdc_capture {
@@ -53,6 +54,10 @@ class Capture {
   // stop (or after the snapshot with snapshot.mode initial_only), the error otherwise
   // (wrong credentials, wal_level, missing privilege, unknown table: not worth retrying).
   absl::Status RunForever(const std::atomic<bool>& stop);
+
+  // Where the snapshot's completion is recorded. Without one, an existing slot is taken to
+  // have completed its snapshot (a snapshot interrupted by a crash is then not redone).
+  void set_offset_store(OffsetStore* store) { offsets_ = store; }
 
   // One session (exposed for tests).
   absl::Status RunSession(const std::atomic<bool>& stop);
@@ -95,6 +100,7 @@ class Capture {
   common::Clock& clock_;
   events::EventEncoder encoder_;
   TableFilter filter_;
+  OffsetStore* offsets_ = nullptr;
 
   // The current session's tracker; delivery reports arrive on the producer's thread.
   std::mutex tracker_mu_;
