@@ -34,15 +34,21 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Connect(const std::strin
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string msg(absl::StripTrailingAsciiWhitespace(PQerrorMessage(conn)));
     PQfinish(conn);
-    // libpq reports authentication failures as plain text; classify them for callers that
-    // must not retry a wrong password forever.
-    const bool auth = absl::StrContains(msg, "password authentication failed") ||
-                      absl::StrContains(msg, "no pg_hba.conf entry") ||
-                      absl::StrContains(msg, "must have replication") ||
-                      absl::StrContains(msg, "permission denied");
+    // libpq reports connection-time failures as text only; classify the ones a retry will
+    // not fix, so callers stop with the message instead of reconnecting forever.
+    absl::StatusCode code = absl::StatusCode::kUnavailable;
+    if (absl::StrContains(msg, "password authentication failed") ||
+        absl::StrContains(msg, "no pg_hba.conf entry") ||
+        absl::StrContains(msg, "password is required")) {
+      code = absl::StatusCode::kUnauthenticated;
+    } else if (absl::StrContains(msg, "replication role") ||
+               absl::StrContains(msg, "permission denied")) {
+      code = absl::StatusCode::kPermissionDenied;
+    } else if (absl::StrContains(msg, "does not exist")) {
+      code = absl::StatusCode::kNotFound;  // database or role
+    }
     return absl::Status(
-        auth ? absl::StatusCode::kUnauthenticated : absl::StatusCode::kUnavailable,
-        absl::StrCat("postgres: cannot connect (", RedactConninfo(conninfo), "): ", msg));
+        code, absl::StrCat("postgres: cannot connect (", RedactConninfo(conninfo), "): ", msg));
   }
   return std::unique_ptr<Connection>(new Connection(conn));
 }

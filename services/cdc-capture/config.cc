@@ -25,6 +25,8 @@ void BindConfig(config::ConfigSpec& spec, Config* c) {
   spec.Bind("connector", "snapshot.mode", &k.snapshot_mode,
             {.one_of = {"initial", "never", "initial_only", "always"}});
   spec.Bind("connector", "snapshot.fetch.size", &k.snapshot_fetch_size, {.min = 1});
+  spec.Bind("connector", "incremental.snapshot.chunk.size", &k.incremental_snapshot_chunk_size,
+            {.min = 1});
   spec.Bind("connector", "message.key.columns", &k.message_key_columns);
   spec.Bind("connector", "skipped.operations", &k.skipped_operations);
   spec.Bind("connector", "heartbeat.interval.ms", &k.heartbeat_interval_ms, {.min = 0});

@@ -32,6 +32,7 @@ struct ConnectorConfig {
   std::vector<std::string> table_exclude_list;
   std::string snapshot_mode = "initial";  // initial|never|initial_only|always
   int snapshot_fetch_size = 10240;
+  int incremental_snapshot_chunk_size = 1024;  // incremental.snapshot.chunk.size
   std::string message_key_columns;        // "schema.table:col,col;…"
   std::vector<std::string> skipped_operations = {"t"};  // c,u,d,t; "none" = skip nothing
   int64_t heartbeat_interval_ms = 0;      // 0 = no heartbeats

@@ -9,7 +9,9 @@
 #include "libs/common/clock.h"
 #include "libs/common/shutdown.h"
 #include "libs/config/command_line.h"
+#include "cdcflow/v1/capture.grpc.pb.h"
 #include "libs/grpc/admin_server.h"
+#include "libs/grpc/status.h"
 #include "libs/logging/logging.h"
 #include "libs/metrics/metrics_server.h"
 #include "services/cdc-capture/config.h"
@@ -26,6 +28,22 @@ class CaptureAdmin final : public rpc::AdminHandler {
   void FillStatus(v1::GetStatusResponse& status) override { capture_.FillStatus(status); }
   absl::StatusOr<bool> Pause(const std::string&) override { return capture_.Pause(); }
   absl::StatusOr<bool> Resume() override { return capture_.Resume(); }
+
+ private:
+  cdc_capture::Capture& capture_;
+};
+
+class CaptureService final : public v1::Capture::Service {
+ public:
+  explicit CaptureService(cdc_capture::Capture& capture) : capture_(capture) {}
+  grpc::Status ExecuteSnapshot(grpc::ServerContext*, const v1::ExecuteSnapshotRequest* request,
+                               v1::ExecuteSnapshotResponse* response) override {
+    absl::StatusOr<int> queued = capture_.ExecuteSnapshot(
+        {request->data_collections().begin(), request->data_collections().end()});
+    if (!queued.ok()) return rpc::ToGrpcStatus(queued.status());
+    response->set_queued_tables(*queued);
+    return grpc::Status::OK;
+  }
 
  private:
   cdc_capture::Capture& capture_;
@@ -88,6 +106,8 @@ int main(int argc, char** argv) {
 
   CaptureAdmin admin_handler(capture);
   rpc::AdminServer admin("cdc-capture", admin_handler);
+  CaptureService capture_service(capture);
+  admin.AddService(&capture_service);
   if (absl::Status s = admin.Start(config.admin); !s.ok()) return Fail("admin", s);
   log->info("cdc-capture {} started: metrics on {}:{}, admin gRPC on {}:{}",
             metrics::BuildVersion(), config.metrics.address, (*metrics_server)->port(),

@@ -29,6 +29,7 @@
 #include "services/cdc-capture/pipeline/capture_metrics.h"
 #include "services/cdc-capture/pipeline/delivery_tracker.h"
 #include "services/cdc-capture/pipeline/event_sink.h"
+#include "services/cdc-capture/pipeline/incremental_snapshot.h"
 #include "services/cdc-capture/pipeline/offset_store.h"
 #include "services/cdc-capture/pipeline/table_filter.h"
 
@@ -66,6 +67,9 @@ class Capture {
   void OnDelivered(uint64_t token, const absl::Status& status);
 
   // Admin.
+  // Queues an incremental snapshot of "schema.table" names; kInvalidArgument names a table
+  // that is not captured. Returns how many tables are queued in all.
+  absl::StatusOr<int> ExecuteSnapshot(const std::vector<std::string>& tables);
   bool Pause();
   bool Resume();
   void FillStatus(cdcflow::v1::GetStatusResponse& status);
@@ -84,6 +88,10 @@ class Capture {
   absl::Status Stream(Session& s, const std::atomic<bool>& stop);
   absl::Status HandleXLogData(Session& s, Lsn lsn, absl::string_view data);
   absl::Status HandleRelation(Session& s, const pgoutput::Relation& relation);
+  absl::Status ReadIncrementalChunk(Session& s);
+  absl::Status EmitIncrementalRows(Session& s, Lsn lsn,
+                                   const std::vector<IncrementalSnapshot::Row>& rows);
+  void EvictFromIncrementalChunk(const TableState& table, const events::RowChange& change);
   absl::Status Emit(Session& s, TableState& table, const events::RowChange& change,
                     uint64_t token, const std::atomic<bool>* stop);
   absl::Status SendAll(Session& s, const std::atomic<bool>* stop, uint64_t token);
@@ -101,6 +109,8 @@ class Capture {
   events::EventEncoder encoder_;
   TableFilter filter_;
   OffsetStore* offsets_ = nullptr;
+  IncrementalSnapshot incremental_;
+  const std::string watermark_prefix_;  // logical message prefix of this slot's watermarks
 
   // The current session's tracker; delivery reports arrive on the producer's thread.
   std::mutex tracker_mu_;
