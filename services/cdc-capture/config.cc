@@ -52,7 +52,6 @@ void BindConfig(config::ConfigSpec& spec, Config* c) {
   spec.Bind("kafka", "properties", &c->kafka.properties);
   spec.Bind("kafka", "max.queue.size", &c->kafka.max_queue_size, {.min = 1});
   spec.Bind("kafka", "max.queue.size.in.bytes", &c->kafka.max_queue_size_in_bytes, {.min = 1024});
-  spec.Bind("kafka", "topic.partitions", &c->kafka.topic_partitions, {.min = 1});
   spec.Bind("kafka", "offset.storage.topic", &c->kafka.offset_storage_topic);
 
   logging::BindLoggingOptions(spec, &c->logging);

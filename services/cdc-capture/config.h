@@ -55,7 +55,6 @@ struct KafkaConfig {
   std::map<std::string, std::string> properties;  // any librdkafka producer property
   int64_t max_queue_size = 100000;                // events in flight before WAL reading pauses
   int64_t max_queue_size_in_bytes = 64 << 20;     // bytes in flight before WAL reading pauses
-  int topic_partitions = 1;                       // for topics cdc-capture creates
   std::string offset_storage_topic = "__cdcflow-capture-offsets";  // offset.storage.topic
 };
 

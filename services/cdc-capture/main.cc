@@ -137,7 +137,8 @@ int main(int argc, char** argv) {
   }
   capture_ptr = nullptr;
   if (!result.ok()) {
-    log->error("stopped: {}", result.message());
+    // One line naming the error: the text log is on stderr too, so only JSON logs repeat it.
+    if (config.logging.format == "json") log->error("stopped: {}", result.message());
     std::fprintf(stderr, "cdc-capture: %s\n", std::string(result.message()).c_str());
     return 1;
   }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "libs/common/status_macros.h"
 #include "libs/pg/connection.h"
+#include "services/cdc-capture/events/json_writer.h"
 #include "services/cdc-capture/pgoutput/decoder.h"
 #include "services/cdc-capture/replication/connection.h"
 #include "services/cdc-capture/replication/protocol.h"
@@ -628,13 +629,33 @@ absl::Status Capture::MaybeHeartbeat(Session& s) {
     return absl::OkStatus();
   }
   s.last_heartbeat = now;
-  // As Debezium's heartbeat: key {"serverName": prefix}, value {"ts_ms": now}.
+  // As Debezium's heartbeat: key {"serverName": prefix}, value {"ts_ms": now}, through the
+  // JSON converter: wrapped with their Connect schemas (SchemaFactory's ServerNameKey and
+  // Heartbeat) unless key/value.converter.schemas.enable is false.
   s.batch.Clear();
   events::Record& r = s.batch.Add();
   r.topic = absl::StrCat("__cdcflow-heartbeat.", config_.connector.topic_prefix);
-  r.key = absl::StrCat(R"({"serverName":")", config_.connector.topic_prefix, R"("})");
+  std::string key_payload = R"({"serverName":)";
+  events::json::AppendString(key_payload, config_.connector.topic_prefix);
+  key_payload += "}";
+  const std::string value_payload = absl::StrCat(R"({"ts_ms":)", absl::ToUnixMillis(now), "}");
+  r.key = config_.connector.key_schemas_enable
+              ? absl::StrCat(
+                    R"({"schema":{"type":"struct","fields":[{"type":"string","optional":false,)"
+                    R"("field":"serverName"}],"optional":false,)"
+                    R"("name":"io.debezium.connector.common.ServerNameKey","version":1},)"
+                    R"("payload":)",
+                    key_payload, "}")
+              : key_payload;
   r.has_key = true;
-  r.value = absl::StrCat(R"({"ts_ms":)", absl::ToUnixMillis(now), "}");
+  r.value = config_.connector.value_schemas_enable
+                ? absl::StrCat(
+                      R"({"schema":{"type":"struct","fields":[{"type":"int64","optional":false,)"
+                      R"("field":"ts_ms"}],"optional":false,)"
+                      R"("name":"io.debezium.connector.common.Heartbeat","version":1},)"
+                      R"("payload":)",
+                      value_payload, "}")
+                : value_payload;
   r.has_value = true;
   RETURN_IF_ERROR(SendAll(s, nullptr, kUntrackedToken));
   metrics_.heartbeats.Increment();
