@@ -140,12 +140,13 @@ TEST_F(AdminServerTest, HealthFollowsSetServing) {
 // A real third-party client: grpcurl (installed by deploy/local/install-deps) lists the
 // services through server reflection and calls Admin/GetStatus with JSON.
 std::string FindGrpcurl() {
-  for (const char* dir : {static_cast<const char*>(std::getenv("CDCFLOW_HOME")), ".local"}) {
+  // $CDCFLOW_HOME/bin (deploy/local/env.sh), else the repo's default .local/bin, else PATH.
+  for (const char* dir : {static_cast<const char*>(std::getenv("CDCFLOW_HOME")),
+                          static_cast<const char*>(CDCFLOW_DEFAULT_HOME)}) {
     if (dir == nullptr) continue;
     std::filesystem::path p = std::filesystem::path(dir) / "bin" / "grpcurl";
     if (std::filesystem::exists(p)) return p;
   }
-  // Fall back to PATH.
   return "grpcurl";
 }
 

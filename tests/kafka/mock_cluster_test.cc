@@ -128,7 +128,7 @@ TEST_F(KafkaMockClusterTest, WithoutPollThreadHandlersRunInsidePoll) {
 }
 
 TEST_F(KafkaMockClusterTest, BrokerDownReportsTimeoutNamingTheBrokerError) {
-  auto producer = MakeProducer({{"message.timeout.ms", "1500"}});
+  auto producer = MakeProducer({{"message.timeout.ms", "4000"}});
   ASSERT_NE(producer, nullptr);
   rd_kafka_mock_broker_set_down(cluster_.get(), 1);
   ASSERT_TRUE(producer->Produce(kTopic, 0, "k", "v", {}, 42).ok());

@@ -40,6 +40,10 @@ struct Capture::Session {
   int64_t commit_time_us = 0;
   Lsn last_commit_lsn = 0;
 
+  // Processing time of the message being handled (the envelope's ts_ms): read once per WAL
+  // message or snapshot row, not once per record.
+  int64_t now_us = 0;
+
   Lsn received = 0;
   Lsn last_flush_sent = 0;
   absl::Time last_status = absl::InfinitePast();
@@ -92,12 +96,12 @@ Capture::Capture(const Config& config, EventSink& sink, CaptureMetrics& metrics,
       encoder_(config.Encoder()),
       filter_(config.connector.table_include_list, config.connector.table_exclude_list),
       incremental_(config.connector.incremental_snapshot_chunk_size),
-      watermark_prefix_(absl::StrCat(IncrementalSnapshot::kMessagePrefix, "/",
-                                     config.connector.slot_name)) {
+      watermark_prefix_(
+          absl::StrCat(IncrementalSnapshot::kMessagePrefix, "/", config.connector.slot_name)) {
   // Values of types the encoder does not know go out as strings; say so once per type.
   encoder_.set_unknown_type_callback([log = log_](uint32_t oid, absl::string_view column) {
-    log->warn("column {} has a type unknown to cdc-capture (oid {}): sent as its text form",
-              column, oid);
+    log->warn("column {} has a type unknown to cdc-capture (oid {}): sent as its text form", column,
+              oid);
   });
 }
 
@@ -114,8 +118,8 @@ void Capture::OnDelivered(uint64_t token, const absl::Status& status) {
     metrics_.delivery_errors.Increment();
     std::lock_guard lock(error_mu_);
     if (delivery_error_.ok()) {
-      delivery_error_ = absl::Status(status.code(),
-                                     absl::StrCat("kafka delivery failed: ", status.message()));
+      delivery_error_ =
+          absl::Status(status.code(), absl::StrCat("kafka delivery failed: ", status.message()));
     }
     has_delivery_error_ = true;
   }
@@ -187,18 +191,18 @@ absl::Status Capture::RunSession(const std::atomic<bool>& stop) {
   }
   if (slot && (slot->plugin != "pgoutput" || slot->database != config_.connector.dbname)) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "replication slot \"", slot_name, "\" exists for plugin ", slot->plugin,
-        " in database ", slot->database, "; cdc-capture needs pgoutput in ",
-        config_.connector.dbname));
+        "replication slot \"", slot_name, "\" exists for plugin ", slot->plugin, " in database ",
+        slot->database, "; cdc-capture needs pgoutput in ", config_.connector.dbname));
   }
   if (slot && offsets_ != nullptr && (mode == "initial" || mode == "initial_only")) {
     ASSIGN_OR_RETURN(std::optional<CaptureOffsets> saved, offsets_->Load());
     if (!saved || !saved->snapshot_completed) {
       // The slot exists but its snapshot never finished (the process died during it): its
       // exported snapshot is gone, so start over with a new slot and a new snapshot.
-      log_->warn("slot {} has no completed snapshot on record: dropping it and redoing the "
-                 "snapshot",
-                 slot_name);
+      log_->warn(
+          "slot {} has no completed snapshot on record: dropping it and redoing the "
+          "snapshot",
+          slot_name);
       RETURN_IF_ERROR(s.repl->DropSlot(slot_name));
       slot.reset();
     }
@@ -271,16 +275,16 @@ absl::Status Capture::EnsurePublication(Session& s) {
   const std::string pub = s.sql->QuoteIdentifier(c.publication_name);
   if (c.publication_autocreate_mode == "disabled") {
     if (!exists) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "publication \"", c.publication_name,
-          "\" does not exist and publication.autocreate.mode is disabled"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("publication \"", c.publication_name,
+                       "\" does not exist and publication.autocreate.mode is disabled"));
     }
     return absl::OkStatus();
   }
   if (c.publication_autocreate_mode == "all_tables") {
     if (!exists) {
-      RETURN_IF_ERROR(s.sql->Exec(absl::StrCat("CREATE PUBLICATION ", pub, " FOR ALL TABLES"))
-                          .status());
+      RETURN_IF_ERROR(
+          s.sql->Exec(absl::StrCat("CREATE PUBLICATION ", pub, " FOR ALL TABLES")).status());
       log_->info("created publication {} for all tables", c.publication_name);
     }
     return absl::OkStatus();
@@ -296,14 +300,14 @@ absl::Status Capture::EnsurePublication(Session& s) {
   for (int i = 0; i < tables.rows(); ++i) {
     const std::string schema(tables.Get(i, 0)), table(tables.Get(i, 1));
     if (filter_.Captured(schema, table)) {
-      names.push_back(absl::StrCat(s.sql->QuoteIdentifier(schema), ".",
-                                   s.sql->QuoteIdentifier(table)));
+      names.push_back(
+          absl::StrCat(s.sql->QuoteIdentifier(schema), ".", s.sql->QuoteIdentifier(table)));
     }
   }
   if (names.empty()) {
-    return absl::NotFoundError(absl::StrCat(
-        "table.include.list matches no table in database ", c.dbname, " (",
-        absl::StrJoin(c.table_include_list, ","), ")"));
+    return absl::NotFoundError(absl::StrCat("table.include.list matches no table in database ",
+                                            c.dbname, " (",
+                                            absl::StrJoin(c.table_include_list, ","), ")"));
   }
   const std::string list = absl::StrJoin(names, ", ");
   if (!exists) {
@@ -311,9 +315,9 @@ absl::Status Capture::EnsurePublication(Session& s) {
         s.sql->Exec(absl::StrCat("CREATE PUBLICATION ", pub, " FOR TABLE ", list)).status());
     log_->info("created publication {} for {}", c.publication_name, list);
   } else if (r.Get(0, 0) == "t") {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "publication \"", c.publication_name,
-        "\" is FOR ALL TABLES, but publication.autocreate.mode is filtered"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("publication \"", c.publication_name,
+                     "\" is FOR ALL TABLES, but publication.autocreate.mode is filtered"));
   } else {
     RETURN_IF_ERROR(
         s.sql->Exec(absl::StrCat("ALTER PUBLICATION ", pub, " SET TABLE ", list)).status());
@@ -328,7 +332,8 @@ absl::Status Capture::RunSnapshot(Session& s, const std::string& snapshot_name,
   source::SnapshotReader reader(*conn, config_.connector.snapshot_fetch_size);
   RETURN_IF_ERROR(reader.Begin(snapshot_name));
 
-  ASSIGN_OR_RETURN(auto published, s.catalog->PublicationTables(config_.connector.publication_name));
+  ASSIGN_OR_RETURN(auto published,
+                   s.catalog->PublicationTables(config_.connector.publication_name));
   std::vector<source::QualifiedTable> tables;
   for (const auto& t : published) {
     if (filter_.Captured(t.schema, t.table)) tables.push_back(t);
@@ -379,7 +384,10 @@ absl::Status Capture::RunSnapshot(Session& s, const std::string& snapshot_name,
                      .xid = 0,
                      .lsn = consistent_point,
                      .last_commit_lsn = consistent_point,
-                     .snapshot = is_last ? "last" : emitted_any ? "true" : "first"};
+                     .snapshot = is_last       ? "last"
+                                 : emitted_any ? "true"
+                                               : "first"};
+    s.now_us = absl::ToUnixMicros(clock_.Now());
     RETURN_IF_ERROR(Emit(s, *pending.table, change, seq, &stop));
     pending.table = nullptr;
     emitted_any = true;
@@ -432,8 +440,7 @@ absl::Status Capture::Stream(Session& s, const std::atomic<bool>& stop) {
       continue;
     }
     if (!s.in_txn && incremental_.WantsChunk()) RETURN_IF_ERROR(ReadIncrementalChunk(s));
-    ASSIGN_OR_RETURN(std::optional<absl::string_view> data,
-                     s.repl->Read(absl::Milliseconds(100)));
+    ASSIGN_OR_RETURN(std::optional<absl::string_view> data, s.repl->Read(absl::Milliseconds(100)));
     if (!data) continue;
     ASSIGN_OR_RETURN(replication::ServerMessage msg, replication::ParseServerMessage(*data));
     if (auto* x = std::get_if<replication::XLogData>(&msg)) {
@@ -457,6 +464,7 @@ absl::Status Capture::Stream(Session& s, const std::atomic<bool>& stop) {
 }
 
 absl::Status Capture::HandleXLogData(Session& s, Lsn lsn, absl::string_view data) {
+  s.now_us = absl::ToUnixMicros(clock_.Now());
   absl::StatusOr<pgoutput::Decoded> decoded = s.decoder.Decode(data);
   if (!decoded.ok()) {
     // The WAL is the source of truth and cannot be skipped: stop, and say what was seen.
@@ -478,8 +486,8 @@ absl::Status Capture::HandleXLogData(Session& s, Lsn lsn, absl::string_view data
     s.last_commit_lsn = commit->commit_lsn;
     s.in_txn = false;
     metrics_.transactions.Increment();
-    metrics_.milliseconds_behind_source.Set(
-        static_cast<double>(absl::ToUnixMicros(clock_.Now()) - commit->commit_time) / 1000.0);
+    metrics_.milliseconds_behind_source.Set(static_cast<double>(s.now_us - commit->commit_time) /
+                                            1000.0);
     return absl::OkStatus();
   }
   if (auto* rel = std::get_if<pgoutput::Relation>(&m)) return HandleRelation(s, *rel);
@@ -535,7 +543,8 @@ absl::Status Capture::HandleXLogData(Session& s, Lsn lsn, absl::string_view data
     return absl::OkStatus();
   }
   // Origin, Type (custom types are read from the catalog), other logical decoding messages:
-  // nothing to publish. Stream* messages do not occur: streaming is not requested (proto_version 1).
+  // nothing to publish. Stream* messages do not occur: streaming is not requested (proto_version
+  // 1).
   return absl::OkStatus();
 }
 
@@ -546,7 +555,8 @@ absl::Status Capture::HandleRelation(Session& s, const pgoutput::Relation& relat
   if (st.captured) {
     ASSIGN_OR_RETURN(st.schema, s.catalog->FromRelation(relation));
     for (int i = 0; i < 5; ++i) {
-      st.by_op[i] = &metrics_.events.Add({{"table", st.name}, {"op", std::string(1, kOpLetters[i])}});
+      st.by_op[i] =
+          &metrics_.events.Add({{"table", st.name}, {"op", std::string(1, kOpLetters[i])}});
     }
   } else {
     st.schema.relation_oid = relation.oid;
@@ -565,8 +575,7 @@ absl::Status Capture::Emit(Session& s, TableState& table, const events::RowChang
   }
   if (Skipped(change.op)) return absl::OkStatus();
   s.batch.Clear();
-  RETURN_IF_ERROR(
-      encoder_.Encode(table.schema, change, absl::ToUnixMicros(clock_.Now()), s.batch));
+  RETURN_IF_ERROR(encoder_.Encode(table.schema, change, s.now_us, s.batch));
   RETURN_IF_ERROR(SendAll(s, stop, token));
   const int op = OpIndex(change.op);
   if (table.by_op[op] == nullptr) {
@@ -617,7 +626,8 @@ absl::Status Capture::MaybeSendStatus(Session& s, bool force) {
   metrics_.confirmed_lsn.Set(static_cast<double>(confirm));
   metrics_.received_lsn.Set(static_cast<double>(s.received));
   const Lsn wal_end = server_wal_end_.load();
-  metrics_.replication_lag_bytes.Set(wal_end > confirm ? static_cast<double>(wal_end - confirm) : 0);
+  metrics_.replication_lag_bytes.Set(wal_end > confirm ? static_cast<double>(wal_end - confirm)
+                                                       : 0);
   metrics_.queue_events.Set(static_cast<double>(s.tracker->InFlightEvents()));
   return absl::OkStatus();
 }
@@ -648,14 +658,14 @@ absl::Status Capture::MaybeHeartbeat(Session& s) {
                     key_payload, "}")
               : key_payload;
   r.has_key = true;
-  r.value = config_.connector.value_schemas_enable
-                ? absl::StrCat(
-                      R"({"schema":{"type":"struct","fields":[{"type":"int64","optional":false,)"
-                      R"("field":"ts_ms"}],"optional":false,)"
-                      R"("name":"io.debezium.connector.common.Heartbeat","version":1},)"
-                      R"("payload":)",
-                      value_payload, "}")
-                : value_payload;
+  r.value =
+      config_.connector.value_schemas_enable
+          ? absl::StrCat(R"({"schema":{"type":"struct","fields":[{"type":"int64","optional":false,)"
+                         R"("field":"ts_ms"}],"optional":false,)"
+                         R"("name":"io.debezium.connector.common.Heartbeat","version":1},)"
+                         R"("payload":)",
+                         value_payload, "}")
+          : value_payload;
   r.has_value = true;
   RETURN_IF_ERROR(SendAll(s, nullptr, kUntrackedToken));
   metrics_.heartbeats.Increment();
@@ -709,9 +719,9 @@ absl::Status Capture::ReadIncrementalChunk(Session& s) {
     keys.push_back(cols[t.key_columns[i]]);
     params.push_back(absl::StrCat("$", i + 1));
   }
-  std::string sql = absl::StrCat("SELECT ", absl::StrJoin(cols, ", "), " FROM ",
-                                 s.sql->QuoteIdentifier(t.schema), ".",
-                                 s.sql->QuoteIdentifier(t.table));
+  std::string sql =
+      absl::StrCat("SELECT ", absl::StrJoin(cols, ", "), " FROM ", s.sql->QuoteIdentifier(t.schema),
+                   ".", s.sql->QuoteIdentifier(t.table));
   std::vector<std::optional<std::string>> args;
   if (!incremental_.after_key().empty()) {
     absl::StrAppend(&sql, " WHERE (", absl::StrJoin(keys, ", "), ") > (",
@@ -770,7 +780,8 @@ absl::Status Capture::EmitIncrementalRows(Session& s, Lsn lsn,
   pgoutput::Tuple tuple;
   events::RowChange change;
   change.op = events::Op::kRead;
-  change.source = {.commit_time_us = absl::ToUnixMicros(clock_.Now()),
+  s.now_us = absl::ToUnixMicros(clock_.Now());
+  change.source = {.commit_time_us = s.now_us,
                    .xid = 0,
                    .lsn = lsn,
                    .last_commit_lsn = s.last_commit_lsn,
@@ -804,7 +815,7 @@ bool Capture::Resume() {
 
 void Capture::FillStatus(cdcflow::v1::GetStatusResponse& status) {
   using cdcflow::v1::ComponentState;
-  const ComponentState state = paused_     ? cdcflow::v1::COMPONENT_STATE_PAUSED
+  const ComponentState state = paused_      ? cdcflow::v1::COMPONENT_STATE_PAUSED
                                : streaming_ ? cdcflow::v1::COMPONENT_STATE_RUNNING
                                             : cdcflow::v1::COMPONENT_STATE_DEGRADED;
   status.set_state(state);
@@ -818,7 +829,8 @@ void Capture::FillStatus(cdcflow::v1::GetStatusResponse& status) {
   attrs["received_lsn"] = FormatLsn(received_lsn_.load());
   attrs["server_lsn"] = FormatLsn(server_wal_end_.load());
   const Lsn end = server_wal_end_.load(), confirmed = confirmed_lsn_.load();
-  (*repl->mutable_counters())["lag_bytes"] = end > confirmed ? static_cast<int64_t>(end - confirmed) : 0;
+  (*repl->mutable_counters())["lag_bytes"] =
+      end > confirmed ? static_cast<int64_t>(end - confirmed) : 0;
   (*repl->mutable_counters())["snapshot_rows"] = snapshot_rows_done_.load();
   std::lock_guard lock(counts_mu_);
   if (!last_error_.empty()) repl->set_message(last_error_);
