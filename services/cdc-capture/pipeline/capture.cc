@@ -740,7 +740,20 @@ absl::Status Capture::ReadIncrementalChunk(Session& s) {
         .status();
   };
   RETURN_IF_ERROR(watermark("low"));
-  ASSIGN_OR_RETURN(pg::Result r, s.sql->ExecParams(sql, args));
+  // The chunk and the snapshot it was read under, in one transaction.
+  RETURN_IF_ERROR(s.sql->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").status());
+  absl::StatusOr<pg::Result> snap = s.sql->Exec("SELECT pg_current_snapshot()::text");
+  absl::StatusOr<pg::Result> chunk =
+      snap.ok() ? s.sql->ExecParams(sql, args) : absl::StatusOr<pg::Result>(snap.status());
+  RETURN_IF_ERROR(s.sql->Exec(chunk.ok() ? "COMMIT" : "ROLLBACK").status());
+  RETURN_IF_ERROR(chunk.status());
+  std::optional<IncrementalSnapshot::Snapshot> snapshot =
+      IncrementalSnapshot::Snapshot::Parse(std::string(snap->Get(0, 0)));
+  if (!snapshot) {
+    return absl::InternalError(
+        absl::StrCat("postgres: unexpected pg_current_snapshot() value ", snap->Get(0, 0)));
+  }
+  const pg::Result& r = *chunk;
   std::vector<std::pair<IncrementalSnapshot::Row, IncrementalSnapshot::Row>> rows;
   rows.reserve(r.rows());
   for (int i = 0; i < r.rows(); ++i) {
@@ -751,7 +764,7 @@ absl::Status Capture::ReadIncrementalChunk(Session& s) {
     rows.emplace_back(std::move(key), std::move(row));
   }
   RETURN_IF_ERROR(watermark("high"));
-  incremental_.ChunkRead(id, std::move(rows));
+  incremental_.ChunkRead(id, *snapshot, std::move(rows));
   return absl::OkStatus();
 }
 
@@ -768,7 +781,7 @@ void Capture::EvictFromIncrementalChunk(const TableState& table, const events::R
         key.push_back(std::string(v.data));
       }
     }
-    incremental_.OnChange(table.name, key);
+    incremental_.OnChange(table.name, key, change.source.xid);
   };
   evict(change.before);
   evict(change.after);

@@ -1,7 +1,10 @@
 #include "services/cdc-capture/pipeline/incremental_snapshot.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 
@@ -30,10 +33,36 @@ bool IncrementalSnapshot::WantsChunk() {
   return true;
 }
 
-void IncrementalSnapshot::ChunkRead(uint64_t id, std::vector<std::pair<Row, Row>> rows) {
+bool IncrementalSnapshot::Snapshot::Sees(uint32_t xid) const {
+  // Modulo-2^32 comparison, as PostgreSQL's TransactionIdPrecedes.
+  auto precedes = [](uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) < 0; };
+  if (precedes(xid, xmin)) return true;
+  if (!precedes(xid, xmax)) return false;
+  return std::find(in_progress.begin(), in_progress.end(), xid) == in_progress.end();
+}
+
+std::optional<IncrementalSnapshot::Snapshot> IncrementalSnapshot::Snapshot::Parse(
+    const std::string& text) {
+  std::vector<absl::string_view> parts = absl::StrSplit(text, ':');
+  if (parts.size() != 3) return std::nullopt;
+  uint64_t xmin, xmax;
+  if (!absl::SimpleAtoi(parts[0], &xmin) || !absl::SimpleAtoi(parts[1], &xmax)) {
+    return std::nullopt;
+  }
+  Snapshot s{.xmin = static_cast<uint32_t>(xmin), .xmax = static_cast<uint32_t>(xmax)};
+  for (absl::string_view x : absl::StrSplit(parts[2], ',', absl::SkipEmpty())) {
+    uint64_t xid;
+    if (!absl::SimpleAtoi(x, &xid)) return std::nullopt;
+    s.in_progress.push_back(static_cast<uint32_t>(xid));
+  }
+  return s;
+}
+
+void IncrementalSnapshot::ChunkRead(uint64_t id, const Snapshot& snapshot,
+                                    std::vector<std::pair<Row, Row>> rows) {
   watermark_id_ = id;
   waiting_ = true;
-  window_open_ = false;
+  snapshot_ = snapshot;
   chunk_table_ = table_;
   chunk_ends_table_ = static_cast<int>(rows.size()) < chunk_size_;
   buffer_.clear();
@@ -56,22 +85,18 @@ std::optional<std::vector<IncrementalSnapshot::Row>> IncrementalSnapshot::OnWate
   if ((!low && !high) || !absl::SimpleAtoi(c, &id) || !waiting_ || id != watermark_id_) {
     return std::nullopt;
   }
-  if (low) {
-    window_open_ = true;
-    return std::nullopt;
-  }
+  if (low) return std::nullopt;  // the window already opened when the chunk was read
   std::vector<Row> out;
   out.reserve(buffer_.size());
   for (auto& [key, row] : buffer_) out.push_back(std::move(row));
   buffer_.clear();
   waiting_ = false;
-  window_open_ = false;
   if (chunk_ends_table_) table_done_ = true;
   return out;
 }
 
-void IncrementalSnapshot::OnChange(const std::string& table, const Row& key) {
-  if (!window_open_ || table != chunk_table_) return;
+void IncrementalSnapshot::OnChange(const std::string& table, const Row& key, uint32_t xid) {
+  if (!waiting_ || table != chunk_table_ || snapshot_.Sees(xid)) return;
   buffer_.erase(KeyString(key));
 }
 
