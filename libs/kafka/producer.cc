@@ -254,8 +254,6 @@ void Producer::RunHandlers() {
     if (pending_.empty()) return;
     running_.swap(pending_);
   }
-  int64_t delivered = 0;
-  int64_t failed = 0;
   rd_kafka_topic_t* topic = nullptr;
   std::string_view topic_name;
   for (const PendingReport& pending : running_) {
@@ -269,7 +267,6 @@ void Producer::RunHandlers() {
     report.partition = pending.partition;
     if (pending.error == RD_KAFKA_RESP_ERR_NO_ERROR) {
       report.offset = pending.offset;
-      ++delivered;
     } else {
       std::string operation = absl::StrCat("deliver message to '", internal::View(report.topic),
                                            "' [", report.partition, "]");
@@ -281,13 +278,12 @@ void Producer::RunHandlers() {
             report.status.code(),
             absl::StrCat(report.status.message(), "; last broker error: ", broker_error));
       }
-      ++failed;
     }
+    // Counted before the handler runs: whoever reacts to a report sees it in the metrics.
+    (report.status.ok() ? metrics_->delivered() : metrics_->delivery_errors())->Increment();
     if (options_.on_delivery) options_.on_delivery(report);
   }
   running_.clear();  // keeps its capacity
-  if (delivered > 0) metrics_->delivered()->Increment(static_cast<double>(delivered));
-  if (failed > 0) metrics_->delivery_errors()->Increment(static_cast<double>(failed));
 }
 
 absl::Status Producer::Flush(absl::Duration timeout) {
