@@ -65,10 +65,10 @@ absl::Status Validate(const Config& c) {
       try {
         std::regex compiled(re);
       } catch (const std::regex_error& e) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(list == &c.connector.table_include_list ? "connector.table.include.list"
-                                                                 : "connector.table.exclude.list",
-                         ": invalid regex \"", re, "\": ", e.what()));
+        return absl::InvalidArgumentError(absl::StrCat(list == &c.connector.table_include_list
+                                                           ? "connector.table.include.list"
+                                                           : "connector.table.exclude.list",
+                                                       ": invalid regex \"", re, "\": ", e.what()));
       }
     }
   }
@@ -109,15 +109,16 @@ events::EncoderOptions Config::Encoder() const {
   o.decimal_mode = connector.decimal_handling_mode == "double"   ? events::DecimalMode::kDouble
                    : connector.decimal_handling_mode == "string" ? events::DecimalMode::kString
                                                                  : events::DecimalMode::kPrecise;
-  o.time_precision_mode =
-      connector.time_precision_mode == "connect" ? events::TimePrecisionMode::kConnect
-      : connector.time_precision_mode == "adaptive_time_microseconds"
-          ? events::TimePrecisionMode::kAdaptiveTimeMicroseconds
-          : events::TimePrecisionMode::kAdaptive;
-  o.binary_mode = connector.binary_handling_mode == "base64"            ? events::BinaryMode::kBase64
-                  : connector.binary_handling_mode == "base64-url-safe" ? events::BinaryMode::kBase64UrlSafe
-                  : connector.binary_handling_mode == "hex"             ? events::BinaryMode::kHex
-                                                                        : events::BinaryMode::kBytes;
+  o.time_precision_mode = connector.time_precision_mode == "connect"
+                              ? events::TimePrecisionMode::kConnect
+                          : connector.time_precision_mode == "adaptive_time_microseconds"
+                              ? events::TimePrecisionMode::kAdaptiveTimeMicroseconds
+                              : events::TimePrecisionMode::kAdaptive;
+  o.binary_mode = connector.binary_handling_mode == "base64" ? events::BinaryMode::kBase64
+                  : connector.binary_handling_mode == "base64-url-safe"
+                      ? events::BinaryMode::kBase64UrlSafe
+                  : connector.binary_handling_mode == "hex" ? events::BinaryMode::kHex
+                                                            : events::BinaryMode::kBytes;
   o.interval_mode = connector.interval_handling_mode == "string" ? events::IntervalMode::kString
                                                                  : events::IntervalMode::kNumeric;
   o.key_schemas_enable = connector.key_schemas_enable;

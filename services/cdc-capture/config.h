@@ -19,33 +19,33 @@
 namespace cdcflow::cdc_capture {
 
 struct ConnectorConfig {
-  std::string hostname = "127.0.0.1";   // database.hostname
-  int port = 5432;                      // database.port
-  std::string user;                     // database.user
-  std::string password;                 // database.password (secret)
-  std::string dbname;                   // database.dbname
-  std::string topic_prefix;             // topic.prefix
-  std::string slot_name = "cdcflow";    // slot.name
-  std::string publication_name = "cdcflow_publication";  // publication.name
+  std::string hostname = "127.0.0.1";                      // database.hostname
+  int port = 5432;                                         // database.port
+  std::string user;                                        // database.user
+  std::string password;                                    // database.password (secret)
+  std::string dbname;                                      // database.dbname
+  std::string topic_prefix;                                // topic.prefix
+  std::string slot_name = "cdcflow";                       // slot.name
+  std::string publication_name = "cdcflow_publication";    // publication.name
   std::string publication_autocreate_mode = "all_tables";  // all_tables|filtered|disabled
-  std::vector<std::string> table_include_list;  // regexes on "schema.table"
+  std::vector<std::string> table_include_list;             // regexes on "schema.table"
   std::vector<std::string> table_exclude_list;
   std::string snapshot_mode = "initial";  // initial|never|initial_only|always
   int snapshot_fetch_size = 10240;
-  int incremental_snapshot_chunk_size = 1024;  // incremental.snapshot.chunk.size
-  std::string message_key_columns;        // "schema.table:col,col;…"
+  int incremental_snapshot_chunk_size = 1024;           // incremental.snapshot.chunk.size
+  std::string message_key_columns;                      // "schema.table:col,col;…"
   std::vector<std::string> skipped_operations = {"t"};  // c,u,d,t; "none" = skip nothing
-  int64_t heartbeat_interval_ms = 0;      // 0 = no heartbeats
-  int64_t status_interval_ms = 10000;     // standby status at least this often
+  int64_t heartbeat_interval_ms = 0;                    // 0 = no heartbeats
+  int64_t status_interval_ms = 10000;                   // standby status at least this often
   std::string decimal_handling_mode = "precise";
   std::string time_precision_mode = "adaptive";
   std::string binary_handling_mode = "bytes";
   std::string interval_handling_mode = "numeric";
   bool tombstones_on_delete = true;
-  bool key_schemas_enable = true;         // key.converter.schemas.enable
-  bool value_schemas_enable = true;       // value.converter.schemas.enable
+  bool key_schemas_enable = true;    // key.converter.schemas.enable
+  bool value_schemas_enable = true;  // value.converter.schemas.enable
   // ExtractNewRecordState (the seed pipeline's "unwrap" transform).
-  bool unwrap_enabled = false;            // transforms.unwrap.enabled
+  bool unwrap_enabled = false;  // transforms.unwrap.enabled
   std::string delete_tombstone_handling_mode = "rewrite";
   std::vector<std::string> unwrap_add_fields = {"op", "source_table", "ts_ms"};
 };
@@ -55,8 +55,8 @@ struct KafkaConfig {
   std::map<std::string, std::string> properties;  // any librdkafka producer property
   // In-flight bounds before WAL reading pauses. 16 MiB is ~30 ms of output at 130k events/s
   // of the reference table: throughput is the same as with 64 MiB, peak RSS half (measured).
-  int64_t max_queue_size = 20000;               // events
-  int64_t max_queue_size_in_bytes = 16 << 20;   // bytes
+  int64_t max_queue_size = 20000;                                  // events
+  int64_t max_queue_size_in_bytes = 16 << 20;                      // bytes
   std::string offset_storage_topic = "__cdcflow-capture-offsets";  // offset.storage.topic
 };
 

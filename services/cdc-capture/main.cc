@@ -6,10 +6,10 @@
 #include <memory>
 #include <thread>
 
+#include "cdcflow/v1/capture.grpc.pb.h"
 #include "libs/common/clock.h"
 #include "libs/common/shutdown.h"
 #include "libs/config/command_line.h"
-#include "cdcflow/v1/capture.grpc.pb.h"
 #include "libs/grpc/admin_server.h"
 #include "libs/grpc/status.h"
 #include "libs/logging/logging.h"

@@ -85,25 +85,29 @@ TEST(CaptureConfig, BadValuesAreNamed) {
             "connector.snapshot.mode: must be one of initial|never|initial_only|always, got "
             "\"sometimes\"");
   Config c;
-  EXPECT_EQ(Load(c, "connector: {database.user: a, database.dbname: d, topic.prefix: p, "
-                    "table.include.list: \"public.(\"}")
+  EXPECT_EQ(Load(c,
+                 "connector: {database.user: a, database.dbname: d, topic.prefix: p, "
+                 "table.include.list: \"public.(\"}")
                 .message()
                 .substr(0, 62),
             "connector.table.include.list: invalid regex \"public.(\": Mismat");
   Config d;
-  EXPECT_EQ(Load(d, "connector: {database.user: a, database.dbname: d, topic.prefix: p, "
-                    "skipped.operations: \"c,x\"}")
+  EXPECT_EQ(Load(d,
+                 "connector: {database.user: a, database.dbname: d, topic.prefix: p, "
+                 "skipped.operations: \"c,x\"}")
                 .message(),
             "connector.skipped.operations: must list c, u, d, t or none, got \"x\"");
   Config e;
-  EXPECT_EQ(Load(e, "connector: {database.user: a, database.dbname: d, topic.prefix: p, "
-                    "publication.autocreate.mode: filtered}")
+  EXPECT_EQ(Load(e,
+                 "connector: {database.user: a, database.dbname: d, topic.prefix: p, "
+                 "publication.autocreate.mode: filtered}")
                 .message(),
             "connector.table.include.list: required when publication.autocreate.mode is "
             "filtered");
   Config f;
-  EXPECT_EQ(Load(f, "connector: {database.user: a, database.dbname: d, topic.prefix: p, "
-                    "message.key.columns: \"public.t\"}")
+  EXPECT_EQ(Load(f,
+                 "connector: {database.user: a, database.dbname: d, topic.prefix: p, "
+                 "message.key.columns: \"public.t\"}")
                 .message(),
             "message.key.columns: expected <schema>.<table>:<col>[,<col>…], got \"public.t\"");
 }

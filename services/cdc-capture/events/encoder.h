@@ -23,10 +23,14 @@
 
 namespace cdcflow::cdc_capture::events {
 
-enum class DecimalMode { kPrecise, kDouble, kString };          // decimal.handling.mode
-enum class TimePrecisionMode { kAdaptive, kAdaptiveTimeMicroseconds, kConnect };  // time.precision.mode
+enum class DecimalMode { kPrecise, kDouble, kString };  // decimal.handling.mode
+enum class TimePrecisionMode {
+  kAdaptive,
+  kAdaptiveTimeMicroseconds,
+  kConnect
+};                                                                // time.precision.mode
 enum class BinaryMode { kBytes, kBase64, kBase64UrlSafe, kHex };  // binary.handling.mode
-enum class IntervalMode { kNumeric, kString };                   // interval.handling.mode
+enum class IntervalMode { kNumeric, kString };                    // interval.handling.mode
 // ExtractNewRecordState's delete.tombstone.handling.mode.
 enum class DeleteHandling { kTombstone, kDrop, kRewrite, kRewriteWithTombstone };
 
@@ -39,15 +43,15 @@ struct FlattenOptions {
 };
 
 struct EncoderOptions {
-  std::string topic_prefix = "dev";   // topic.prefix; also source.name
+  std::string topic_prefix = "dev";       // topic.prefix; also source.name
   std::string database = "transactions";  // source.db
   DecimalMode decimal_mode = DecimalMode::kPrecise;
   TimePrecisionMode time_precision_mode = TimePrecisionMode::kAdaptive;
   BinaryMode binary_mode = BinaryMode::kBytes;
   IntervalMode interval_mode = IntervalMode::kNumeric;
-  bool key_schemas_enable = true;     // key.converter.schemas.enable
-  bool value_schemas_enable = true;   // value.converter.schemas.enable
-  bool tombstones_on_delete = true;   // tombstones.on.delete
+  bool key_schemas_enable = true;    // key.converter.schemas.enable
+  bool value_schemas_enable = true;  // value.converter.schemas.enable
+  bool tombstones_on_delete = true;  // tombstones.on.delete
   FlattenOptions flatten;
 };
 
@@ -55,16 +59,16 @@ enum class Op : char {
   kCreate = 'c',
   kUpdate = 'u',
   kDelete = 'd',
-  kRead = 'r',      // snapshot row
+  kRead = 'r',  // snapshot row
   kTruncate = 't',
 };
 
 // Where the change came from: fills the `source` block.
 struct SourcePosition {
-  int64_t commit_time_us = 0;   // source.ts_ms/ts_us/ts_ns (commit time; snapshot: read time)
-  uint32_t xid = 0;             // source.txId
-  Lsn lsn = 0;                  // source.lsn: this change's LSN
-  Lsn last_commit_lsn = 0;      // source.sequence[0]: the previous transaction's commit LSN
+  int64_t commit_time_us = 0;  // source.ts_ms/ts_us/ts_ns (commit time; snapshot: read time)
+  uint32_t xid = 0;            // source.txId
+  Lsn lsn = 0;                 // source.lsn: this change's LSN
+  Lsn last_commit_lsn = 0;     // source.sequence[0]: the previous transaction's commit LSN
   absl::string_view snapshot = "false";  // "false" | "true" | "first" | "last" | "incremental"
 };
 

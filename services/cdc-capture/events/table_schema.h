@@ -15,19 +15,19 @@ namespace cdcflow::cdc_capture::events {
 // assigned per database. Built-in scalar types are known to the encoder by OID alone.
 struct PgType {
   uint32_t oid = 0;
-  std::string schema;            // typnamespace, e.g. "pg_catalog", "public"
-  std::string name;              // typname, e.g. "int4", "_int4", "mood"
-  char kind = 'b';               // typtype: b base, e enum, d domain, c composite, r range, m multirange
-  uint32_t element_oid = 0;      // arrays: typelem (0 otherwise)
-  uint32_t base_oid = 0;         // domains: typbasetype (0 otherwise)
+  std::string schema;  // typnamespace, e.g. "pg_catalog", "public"
+  std::string name;    // typname, e.g. "int4", "_int4", "mood"
+  char kind = 'b';     // typtype: b base, e enum, d domain, c composite, r range, m multirange
+  uint32_t element_oid = 0;              // arrays: typelem (0 otherwise)
+  uint32_t base_oid = 0;                 // domains: typbasetype (0 otherwise)
   std::vector<std::string> enum_labels;  // enums, in sort order
 };
 
 struct ColumnSchema {
   std::string name;
   uint32_t type_oid = 0;
-  int32_t type_modifier = -1;    // atttypmod: numeric precision/scale, varchar length, time precision
-  bool optional = true;          // false when the column is NOT NULL
+  int32_t type_modifier = -1;  // atttypmod: numeric precision/scale, varchar length, time precision
+  bool optional = true;        // false when the column is NOT NULL
   // Resolved type for non-built-in OIDs (enum, domain, array of those); nullopt for built-ins.
   std::optional<PgType> type;
   // For arrays of non-built-in elements, the element type.
@@ -36,9 +36,9 @@ struct ColumnSchema {
 
 struct TableSchema {
   uint32_t relation_oid = 0;
-  std::string schema;            // "public"
-  std::string table;             // "transaction_details"
-  char replica_identity = 'd';   // d default, f full, i index, n nothing
+  std::string schema;                 // "public"
+  std::string table;                  // "transaction_details"
+  char replica_identity = 'd';        // d default, f full, i index, n nothing
   std::vector<ColumnSchema> columns;  // in pgoutput's column order
   // Indices into `columns` of the message key: the primary key, else the replica identity
   // index, else `message.key.columns`; empty = the table has no key (null Kafka key).

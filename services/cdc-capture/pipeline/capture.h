@@ -92,8 +92,8 @@ class Capture {
   absl::Status EmitIncrementalRows(Session& s, Lsn lsn,
                                    const std::vector<IncrementalSnapshot::Row>& rows);
   void EvictFromIncrementalChunk(const TableState& table, const events::RowChange& change);
-  absl::Status Emit(Session& s, TableState& table, const events::RowChange& change,
-                    uint64_t token, const std::atomic<bool>* stop);
+  absl::Status Emit(Session& s, TableState& table, const events::RowChange& change, uint64_t token,
+                    const std::atomic<bool>* stop);
   absl::Status SendAll(Session& s, const std::atomic<bool>* stop, uint64_t token);
   absl::Status MaybeSendStatus(Session& s, bool force);
   absl::Status MaybeHeartbeat(Session& s);

@@ -16,8 +16,8 @@ CaptureMetrics::CaptureMetrics(prometheus::Registry& r)
                  .Name("cdcflow_capture_events_total")
                  .Help("Change events handed to Kafka, by table and op (c, u, d, r, t).")
                  .Register(r)),
-      transactions(Counter(r, "cdcflow_capture_transactions_total",
-                           "Committed source transactions seen.")),
+      transactions(
+          Counter(r, "cdcflow_capture_transactions_total", "Committed source transactions seen.")),
       delivery_errors(Counter(r, "cdcflow_capture_delivery_errors_total",
                               "Events Kafka did not acknowledge (the service stops and resumes "
                               "from the last confirmed LSN).")),

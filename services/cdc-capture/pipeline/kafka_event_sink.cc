@@ -16,7 +16,8 @@ kafka::Properties CaptureProducerProperties(const KafkaConfig& config) {
       {"batch.size", "1000000"},
       {"compression.type", "lz4"},
       {"queue.buffering.max.messages", absl::StrCat(config.max_queue_size + 1000)},
-      {"queue.buffering.max.kbytes", absl::StrCat(std::max<int64_t>(config.max_queue_size_in_bytes / 1024, 1))},
+      {"queue.buffering.max.kbytes",
+       absl::StrCat(std::max<int64_t>(config.max_queue_size_in_bytes / 1024, 1))},
   };
   for (const auto& [k, v] : config.properties) p[k] = v;
   return p;
@@ -40,8 +41,7 @@ absl::StatusOr<std::unique_ptr<KafkaEventSink>> KafkaEventSink::Create(
 
 absl::Status KafkaEventSink::Send(const events::Record& record, uint64_t token) {
   // A string_view with a null data() is a null key / value (a tombstone) for the producer.
-  const std::string_view key =
-      record.has_key ? std::string_view(record.key) : std::string_view();
+  const std::string_view key = record.has_key ? std::string_view(record.key) : std::string_view();
   const std::string_view value =
       record.has_value ? std::string_view(record.value) : std::string_view();
   return producer_->Produce(record.topic, kafka::kPartitionUnassigned, key, value, {}, token);

@@ -19,7 +19,8 @@ std::string CaptureOffsets::ToJson() const {
 }
 
 absl::StatusOr<CaptureOffsets> CaptureOffsets::FromJson(absl::string_view json) {
-  const auto j = nlohmann::json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
+  const auto j =
+      nlohmann::json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
   if (!j.is_object() || !j.contains("snapshot_completed") ||
       !j["snapshot_completed"].is_boolean()) {
     return absl::InvalidArgumentError(absl::StrCat("offsets: not an offsets record: ", json));
@@ -87,14 +88,15 @@ class KafkaOffsetStore final : public OffsetStore {
     RETURN_IF_ERROR(EnsureTopic());
     absl::Status delivered = absl::UnknownError("no delivery report");
     {
-      ASSIGN_OR_RETURN(auto producer,
-                       kafka::Producer::Create(
-                           {.bootstrap_servers = bootstrap_,
-                            .client_id = "cdcflow-capture-offsets",
-                            .statistics_interval = absl::ZeroDuration(),
-                            .on_delivery = [&](const kafka::DeliveryReport& r) { delivered = r.status; },
-                            .on_log = on_log_},
-                           registry_));
+      ASSIGN_OR_RETURN(
+          auto producer,
+          kafka::Producer::Create(
+              {.bootstrap_servers = bootstrap_,
+               .client_id = "cdcflow-capture-offsets",
+               .statistics_interval = absl::ZeroDuration(),
+               .on_delivery = [&](const kafka::DeliveryReport& r) { delivered = r.status; },
+               .on_log = on_log_},
+              registry_));
       const std::string value = offsets.ToJson();
       RETURN_IF_ERROR(producer->Produce(topic_, 0, key_, value, {}, 0));
       RETURN_IF_ERROR(producer->Flush(absl::Seconds(30)));
@@ -128,9 +130,8 @@ class KafkaOffsetStore final : public OffsetStore {
 
 }  // namespace
 
-std::unique_ptr<OffsetStore> MakeKafkaOffsetStore(std::string bootstrap_servers,
-                                                  std::string topic, std::string key,
-                                                  prometheus::Registry& registry,
+std::unique_ptr<OffsetStore> MakeKafkaOffsetStore(std::string bootstrap_servers, std::string topic,
+                                                  std::string key, prometheus::Registry& registry,
                                                   kafka::LogCallback on_log) {
   return std::make_unique<KafkaOffsetStore>(std::move(bootstrap_servers), std::move(topic),
                                             std::move(key), registry, std::move(on_log));

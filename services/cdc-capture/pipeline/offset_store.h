@@ -36,9 +36,8 @@ class OffsetStore {
 
 // Offsets in a compacted single-partition topic (Connect's offset.storage.topic), keyed by
 // `<topic.prefix>/<slot.name>`; the last record for the key wins.
-std::unique_ptr<OffsetStore> MakeKafkaOffsetStore(std::string bootstrap_servers,
-                                                  std::string topic, std::string key,
-                                                  prometheus::Registry& registry,
+std::unique_ptr<OffsetStore> MakeKafkaOffsetStore(std::string bootstrap_servers, std::string topic,
+                                                  std::string key, prometheus::Registry& registry,
                                                   kafka::LogCallback on_log);
 
 }  // namespace cdcflow::cdc_capture

@@ -57,13 +57,12 @@ absl::StatusOr<std::optional<SlotInfo>> ReplicationConnection::FindSlot(const st
 }
 
 absl::StatusOr<CreatedSlot> ReplicationConnection::CreateSlot(const std::string& slot,
-                                                               bool export_snapshot) {
-  ASSIGN_OR_RETURN(pg::Result r,
-                   conn_->Exec(absl::StrCat("CREATE_REPLICATION_SLOT ",
-                                            conn_->QuoteIdentifier(slot), " LOGICAL pgoutput (",
-                                            export_snapshot ? "SNAPSHOT 'export'"
-                                                            : "SNAPSHOT 'nothing'",
-                                            ")")));
+                                                              bool export_snapshot) {
+  ASSIGN_OR_RETURN(
+      pg::Result r,
+      conn_->Exec(absl::StrCat("CREATE_REPLICATION_SLOT ", conn_->QuoteIdentifier(slot),
+                               " LOGICAL pgoutput (",
+                               export_snapshot ? "SNAPSHOT 'export'" : "SNAPSHOT 'nothing'", ")")));
   if (r.rows() != 1 || r.columns() < 3) {
     return absl::InternalError("postgres: CREATE_REPLICATION_SLOT returned an unexpected shape");
   }
@@ -78,14 +77,14 @@ absl::Status ReplicationConnection::DropSlot(const std::string& slot) {
       .status();
 }
 
-absl::Status ReplicationConnection::StartReplication(
-    const std::string& slot, Lsn start, const std::vector<std::string>& publications) {
+absl::Status ReplicationConnection::StartReplication(const std::string& slot, Lsn start,
+                                                     const std::vector<std::string>& publications) {
   std::vector<std::string> quoted;
   for (const auto& p : publications) quoted.push_back(conn_->QuoteIdentifier(p));
-  const std::string sql = absl::StrCat(
-      "START_REPLICATION SLOT ", conn_->QuoteIdentifier(slot), " LOGICAL ", FormatLsn(start),
-      " (proto_version '1', publication_names ",
-      conn_->QuoteLiteral(absl::StrJoin(quoted, ",")), ", messages 'true')");
+  const std::string sql =
+      absl::StrCat("START_REPLICATION SLOT ", conn_->QuoteIdentifier(slot), " LOGICAL ",
+                   FormatLsn(start), " (proto_version '1', publication_names ",
+                   conn_->QuoteLiteral(absl::StrJoin(quoted, ",")), ", messages 'true')");
   ASSIGN_OR_RETURN(pg::Result r, conn_->Exec(sql));
   if (PQresultStatus(r.get()) != PGRES_COPY_BOTH) {
     return absl::InternalError("postgres: START_REPLICATION did not enter COPY BOTH mode");

@@ -61,7 +61,8 @@ absl::StatusOr<std::map<std::string, std::vector<std::string>>> ParseMessageKeyC
           "message.key.columns: expected <schema>.<table>:<col>[,<col>…], got \"", entry, "\""));
     }
     std::vector<std::string> cols;
-    for (absl::string_view c : absl::StrSplit(entry.substr(colon + 1), ',', absl::SkipWhitespace())) {
+    for (absl::string_view c :
+         absl::StrSplit(entry.substr(colon + 1), ',', absl::SkipWhitespace())) {
       cols.emplace_back(absl::StripAsciiWhitespace(c));
     }
     out[std::string(absl::StripAsciiWhitespace(entry.substr(0, colon)))] = std::move(cols);
@@ -78,7 +79,8 @@ absl::StatusOr<std::map<std::string, Catalog::ColumnFacts>> Catalog::Facts(uint3
           "  COALESCE((SELECT k.n FROM pg_index i, unnest(i.indkey) WITH ORDINALITY k(att, n) "
           "            WHERE i.indrelid = a.attrelid AND i.indisprimary AND k.att = a.attnum), 0), "
           "  COALESCE((SELECT k.n FROM pg_index i, unnest(i.indkey) WITH ORDINALITY k(att, n) "
-          "            WHERE i.indrelid = a.attrelid AND i.indisreplident AND k.att = a.attnum), 0) "
+          "            WHERE i.indrelid = a.attrelid AND i.indisreplident AND k.att = a.attnum), "
+          "0) "
           "FROM pg_attribute a "
           "WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped",
           {absl::StrCat(oid)}));
@@ -156,8 +158,8 @@ absl::Status Catalog::Complete(events::TableSchema& schema) {
       auto found = std::find_if(schema.columns.begin(), schema.columns.end(),
                                 [&](const events::ColumnSchema& c) { return c.name == col; });
       if (found == schema.columns.end()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "message.key.columns: table ", name, " has no column \"", col, "\""));
+        return absl::InvalidArgumentError(
+            absl::StrCat("message.key.columns: table ", name, " has no column \"", col, "\""));
       }
       schema.key_columns.push_back(static_cast<int>(found - schema.columns.begin()));
     }

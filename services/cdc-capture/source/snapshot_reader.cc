@@ -34,10 +34,11 @@ absl::Status SnapshotReader::ReadTable(
   std::vector<std::string> cols;
   cols.reserve(table.columns.size());
   for (const auto& c : table.columns) cols.push_back(conn_.QuoteIdentifier(c.name));
-  RETURN_IF_ERROR(conn_.Exec(absl::StrCat("DECLARE cdcflow_snapshot NO SCROLL CURSOR FOR SELECT ",
-                                          absl::StrJoin(cols, ", "), " FROM ",
-                                          conn_.QuoteIdentifier(table.schema), ".",
-                                          conn_.QuoteIdentifier(table.table)))
+  RETURN_IF_ERROR(conn_
+                      .Exec(absl::StrCat("DECLARE cdcflow_snapshot NO SCROLL CURSOR FOR SELECT ",
+                                         absl::StrJoin(cols, ", "), " FROM ",
+                                         conn_.QuoteIdentifier(table.schema), ".",
+                                         conn_.QuoteIdentifier(table.table)))
                       .status());
   const std::string fetch = absl::StrCat("FETCH FORWARD ", fetch_size_, " FROM cdcflow_snapshot");
   pgoutput::Tuple tuple(table.columns.size());
