@@ -554,10 +554,7 @@ absl::Status Capture::HandleRelation(Session& s, const pgoutput::Relation& relat
   st.captured = filter_.Captured(relation.schema, relation.name);
   if (st.captured) {
     ASSIGN_OR_RETURN(st.schema, s.catalog->FromRelation(relation));
-    for (int i = 0; i < 5; ++i) {
-      st.by_op[i] =
-          &metrics_.events.Add({{"table", st.name}, {"op", std::string(1, kOpLetters[i])}});
-    }
+    for (int i = 0; i < 5; ++i) st.by_op[i] = &EventCounter(st.name, i);
   } else {
     st.schema.relation_oid = relation.oid;
     st.schema.schema = relation.schema;
@@ -578,13 +575,8 @@ absl::Status Capture::Emit(Session& s, TableState& table, const events::RowChang
   RETURN_IF_ERROR(encoder_.Encode(table.schema, change, s.now_us, s.batch));
   RETURN_IF_ERROR(SendAll(s, stop, token));
   const int op = OpIndex(change.op);
-  if (table.by_op[op] == nullptr) {
-    table.by_op[op] =
-        &metrics_.events.Add({{"table", table.name}, {"op", std::string(1, kOpLetters[op])}});
-  }
+  if (table.by_op[op] == nullptr) table.by_op[op] = &EventCounter(table.name, op);
   table.by_op[op]->Increment();
-  std::lock_guard lock(counts_mu_);
-  ++counts_[table.name][kOpLetters[op]];
   return absl::OkStatus();
 }
 
@@ -847,12 +839,24 @@ void Capture::FillStatus(cdcflow::v1::GetStatusResponse& status) {
   (*repl->mutable_counters())["snapshot_rows"] = snapshot_rows_done_.load();
   std::lock_guard lock(counts_mu_);
   if (!last_error_.empty()) repl->set_message(last_error_);
-  for (const auto& [table, ops] : counts_) {
+  for (const auto& [table, counters] : event_counters_) {
     auto* c = status.add_components();
     c->set_name("table:" + table);
     c->set_state(state);
-    for (const auto& [op, n] : ops) (*c->mutable_counters())[std::string(1, op)] = n;
+    for (int op = 0; op < 5; ++op) {
+      const int64_t n = counters[op] ? static_cast<int64_t>(counters[op]->Value()) : 0;
+      if (n > 0) (*c->mutable_counters())[std::string(1, kOpLetters[op])] = n;
+    }
   }
+}
+
+prometheus::Counter& Capture::EventCounter(const std::string& table, int op) {
+  std::lock_guard lock(counts_mu_);
+  prometheus::Counter*& counter = event_counters_[table][op];
+  if (counter == nullptr) {
+    counter = &metrics_.events.Add({{"table", table}, {"op", std::string(1, kOpLetters[op])}});
+  }
+  return *counter;
 }
 
 }  // namespace cdcflow::cdc_capture

@@ -8,6 +8,7 @@
 // sessions in a loop with backoff (RunForever); before a new session starts, every record of
 // the previous one has its delivery report, so nothing in flight is ever forgotten.
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -127,9 +128,12 @@ class Capture {
   std::atomic<int64_t> snapshot_rows_done_{0};
   std::atomic<bool> initial_only_done_{false};
 
-  // Per-table event counts for GetStatus, keyed "schema.table", ops c u d r t.
-  std::mutex counts_mu_;
-  std::map<std::string, std::map<char, int64_t>> counts_;
+  // The event counters of each table ("schema.table"; ops c u d r t): the Prometheus
+  // counters themselves, so GetStatus reads the same numbers the metrics show and the hot
+  // path increments one counter, without a lock.
+  prometheus::Counter& EventCounter(const std::string& table, int op);
+  std::mutex counts_mu_;  // guards event_counters_ and last_error_
+  std::map<std::string, std::array<prometheus::Counter*, 5>> event_counters_;
   std::string last_error_;
 };
 
