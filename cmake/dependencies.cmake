@@ -17,6 +17,8 @@ pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka++)
 # rdkafka++.pc does not pull in the C library, whose admin and mock APIs libs/kafka uses.
 pkg_check_modules(RDKAFKA_C REQUIRED IMPORTED_TARGET rdkafka)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)
+find_package(simdjson REQUIRED)
 find_library(GRPCPP_REFLECTION_LIBRARY grpc++_reflection REQUIRED)
 find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
 
