@@ -158,6 +158,16 @@ class Consumer::RebalanceCallback final : public RdKafka::RebalanceCb {
     // hands out the whole assignment each time.
     const bool cooperative = consumer->rebalance_protocol() == "COOPERATIVE";
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      if (options.start_offsets) {
+        for (const TopicPartitionOffset& start : options.start_offsets(ToPartitions(partitions))) {
+          for (RdKafka::TopicPartition* p : partitions) {
+            if (p->topic() == start.topic && p->partition() == start.partition &&
+                start.offset != kOffsetInvalid) {
+              p->set_offset(start.offset);
+            }
+          }
+        }
+      }
       absl::Status status =
           cooperative ? Consume(consumer->incremental_assign(partitions), "incremental assign")
                       : ToStatus(consumer->assign(partitions), "assign");

@@ -85,8 +85,14 @@ struct ConsumerOptions {
   // Any librdkafka property; wins over the defaults of ConsumerProperties().
   Properties properties;
   absl::Duration statistics_interval = absl::Seconds(15);  // zero disables statistics
+  // Called before partitions are added to the assignment: where each should start, for a
+  // consumer that keeps its offsets outside Kafka (e.g. in the database it writes to, in the
+  // same transaction). Returns one entry per partition it knows; partitions it leaves out, or
+  // gives kOffsetInvalid, start at their committed offset (or auto_offset_reset).
+  std::function<std::vector<TopicPartitionOffset>(const std::vector<TopicPartition>&)>
+      start_offsets;
   // Called after partitions were added to the assignment (fetching starts at their
-  // committed offset, or auto_offset_reset).
+  // start_offsets, committed offset, or auto_offset_reset).
   std::function<void(const std::vector<TopicPartition>&)> on_assigned;
   // Called before partitions leave the assignment: the last chance to commit their offsets.
   // `lost` = they were already taken away (session timeout, fenced): commits would fail.

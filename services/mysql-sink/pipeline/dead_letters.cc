@@ -1,0 +1,109 @@
+#include "services/mysql-sink/pipeline/dead_letters.h"
+
+#include <atomic>
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+
+namespace cdcflow::mysql_sink {
+
+std::string_view StageName(FailureStage stage) {
+  switch (stage) {
+    case FailureStage::kDecode:
+      return "VALUE_CONVERTER";
+    case FailureStage::kMap:
+      return "TRANSFORMATION";
+    case FailureStage::kTable:
+    case FailureStage::kApply:
+      return "TASK_PUT";
+  }
+  return "TASK_PUT";
+}
+
+std::string_view ErrorClass(FailureStage stage) {
+  switch (stage) {
+    case FailureStage::kDecode:
+      return "cdcflow.DecodeError";
+    case FailureStage::kMap:
+      return "cdcflow.MappingError";
+    case FailureStage::kTable:
+      return "cdcflow.TableError";
+    case FailureStage::kApply:
+      return "cdcflow.DataError";
+  }
+  return "cdcflow.DataError";
+}
+
+absl::StatusOr<std::unique_ptr<DeadLetterWriter>> DeadLetterWriter::Create(
+    const std::string& bootstrap_servers, std::string topic_format, std::string connector_name,
+    prometheus::Registry& registry, kafka::LogCallback log) {
+  std::unique_ptr<DeadLetterWriter> writer(
+      new DeadLetterWriter(std::move(topic_format), std::move(connector_name)));
+  writer->failed_ = std::make_shared<std::atomic<int64_t>>(0);
+  writer->last_error_ = std::make_shared<std::string>();
+  auto mutex = std::make_shared<std::mutex>();
+  kafka::ProducerOptions options{.bootstrap_servers = bootstrap_servers,
+                                 .client_id = "cdcflow-mysql-sink-dlq",
+                                 .properties = {{"linger.ms", "5"}},
+                                 .on_delivery =
+                                     [failed = writer->failed_, last = writer->last_error_,
+                                      mutex](const kafka::DeliveryReport& report) {
+                                       if (report.status.ok()) return;
+                                       std::lock_guard lock(*mutex);
+                                       *last = std::string(report.status.message());
+                                       failed->fetch_add(1);
+                                     },
+                                 .on_log = std::move(log)};
+  absl::StatusOr<std::unique_ptr<kafka::Producer>> producer =
+      kafka::Producer::Create(std::move(options), registry);
+  if (!producer.ok()) return producer.status();
+  writer->producer_ = std::move(*producer);
+  return writer;
+}
+
+std::string DeadLetterWriter::TopicFor(std::string_view topic) const {
+  return absl::StrReplaceAll(topic_format_,
+                             {{"${topic}", absl::string_view(topic.data(), topic.size())}});
+}
+
+absl::Status DeadLetterWriter::Send(const std::vector<DeadLetter>& letters,
+                                    absl::Duration timeout) {
+  if (letters.empty()) return absl::OkStatus();
+  failed_->store(0);
+  for (const DeadLetter& letter : letters) {
+    const std::string topic = TopicFor(letter.topic);
+    const std::string partition = absl::StrCat(letter.partition);
+    const std::string offset = absl::StrCat(letter.offset);
+    const std::string message(letter.error.message());
+    std::vector<kafka::Header> headers = letter.message->headers();
+    headers.push_back({"__connect.errors.topic", letter.topic});
+    headers.push_back({"__connect.errors.partition", partition});
+    headers.push_back({"__connect.errors.offset", offset});
+    headers.push_back({"__connect.errors.connector.name", connector_name_});
+    headers.push_back({"__connect.errors.task.id", "0"});
+    headers.push_back({"__connect.errors.stage", StageName(letter.stage)});
+    headers.push_back({"__connect.errors.class.name", "cdcflow.mysql_sink"});
+    headers.push_back({"__connect.errors.exception.class.name", ErrorClass(letter.stage)});
+    headers.push_back({"__connect.errors.exception.message", message});
+    const std::string_view key =
+        letter.message->has_key() ? letter.message->key() : std::string_view();
+    const std::string_view value =
+        letter.message->has_value() ? letter.message->value() : std::string_view();
+    while (true) {
+      absl::Status status =
+          producer_->Produce(topic, kafka::kPartitionUnassigned, key, value, headers, 0);
+      if (status.ok()) break;
+      if (status.code() != absl::StatusCode::kResourceExhausted) return status;
+      producer_->Poll(absl::Milliseconds(50));
+    }
+  }
+  if (absl::Status flushed = producer_->Flush(timeout); !flushed.ok()) return flushed;
+  if (failed_->load() > 0) {
+    return absl::UnavailableError(absl::StrCat("dead-letter topic: ", failed_->load(),
+                                               " record(s) not delivered: ", *last_error_));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace cdcflow::mysql_sink

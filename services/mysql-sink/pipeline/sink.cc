@@ -1,0 +1,651 @@
+#include "services/mysql-sink/pipeline/sink.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <algorithm>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/common/status_macros.h"
+#include "libs/logging/fmt_absl.h"
+#include "services/mysql-sink/record/json_decoder.h"
+#include "services/mysql-sink/sql/table_router.h"
+
+namespace cdcflow::mysql_sink {
+namespace {
+
+sql::TableRouter MakeRouter(const ConnectorConfig& c) {
+  // Validate() checked the settings; a router that cannot be built here is a programming error.
+  absl::StatusOr<sql::TableRouter> router =
+      sql::TableRouter::Create(c.table_name_format, c.route_regex, c.route_replacement);
+  if (!router.ok()) {
+    router = sql::TableRouter::Create("${topic}", "", "");
+  }
+  return std::move(*router);
+}
+
+bool Retriable(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kNotFound:  // a table dropped under us: check the tables again
+    case absl::StatusCode::kInternal:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Debian's Abseil is built as C++14: absl::StrCat takes absl::string_view only.
+absl::string_view View(std::string_view s) { return {s.data(), s.size()}; }
+
+std::optional<std::string_view> Bytes(bool present, std::string_view bytes) {
+  if (!present) return std::nullopt;
+  return bytes;
+}
+
+}  // namespace
+
+Sink::Sink(const Config& config, Database& database, SinkMetrics& metrics,
+           std::shared_ptr<spdlog::logger> log, prometheus::Registry& registry,
+           kafka::LogCallback kafka_log)
+    : config_(config),
+      database_(database),
+      metrics_(metrics),
+      log_(std::move(log)),
+      registry_(registry),
+      kafka_log_(std::move(kafka_log)),
+      decoder_(std::make_unique<JsonRecordDecoder>()),
+      mapper_({.pk_mode = config.GetPkMode(),
+               .pk_fields = config.connector.pk_fields,
+               .delete_enabled = config.connector.delete_enabled},
+              MakeRouter(config.connector)),
+      tables_({.auto_create = config.connector.auto_create,
+               .auto_evolve = config.connector.auto_evolve},
+              database),
+      writer_(config.GetInsertMode(), config.connector.batch_size, database),
+      offsets_(*OffsetTable::Create(config.connector.offsets_table, config.GroupId())) {}
+
+Sink::~Sink() {
+  if (consumer_) consumer_->Close().IgnoreError();
+}
+
+bool Sink::SleepFor(absl::Duration duration, const std::atomic<bool>& stop) {
+  const absl::Time until = absl::Now() + duration;
+  while (!stop && absl::Now() < until) {
+    absl::SleepFor(std::min(absl::Milliseconds(50), until - absl::Now()));
+  }
+  return !stop;
+}
+
+absl::Status Sink::Start() {
+  absl::Status ensured;
+  for (int attempt = 0; attempt <= config_.connector.max_retries; ++attempt) {
+    ensured = offsets_.Ensure(database_);
+    if (ensured.ok() || !Retriable(ensured)) break;
+    log_->warn("database: {} (attempt {} of {})", ensured.message(), attempt + 1,
+               config_.connector.max_retries + 1);
+    absl::SleepFor(absl::Milliseconds(config_.connector.retry_backoff_ms));
+  }
+  metrics_.database_up.Set(ensured.ok() ? 1 : 0);
+  RETURN_IF_ERROR(ensured);
+
+  ASSIGN_OR_RETURN(dead_letters_, DeadLetterWriter::Create(
+                                      config_.kafka.bootstrap_servers, config_.connector.dlq_topic,
+                                      config_.connector.name, registry_, kafka_log_));
+  kafka::ConsumerOptions options{
+      .bootstrap_servers = config_.kafka.bootstrap_servers,
+      .group_id = config_.GroupId(),
+      .client_id = "cdcflow-mysql-sink",
+      .isolation_level = kafka::IsolationLevel::kReadCommitted,
+      .auto_offset_reset = config_.kafka.auto_offset_reset,
+      .properties = config_.kafka.properties,
+      .start_offsets =
+          [this](const std::vector<kafka::TopicPartition>& partitions) {
+            return StartOffsets(partitions);
+          },
+      .on_assigned =
+          [this](const std::vector<kafka::TopicPartition>& partitions) {
+            for (const auto& p : partitions) assigned_.insert(p);
+            if (consumer_paused_) consumer_->Pause(partitions).IgnoreError();
+          },
+      .on_revoked =
+          [this](const std::vector<kafka::TopicPartition>& partitions, bool) {
+            std::lock_guard lock(mutex_);
+            for (const auto& p : partitions) {
+              assigned_.erase(p);
+              positions_.erase(p);
+              partition_status_.erase(p);
+              metrics_.consumer_lag.Remove(&metrics_.consumer_lag.Add(
+                  {{"topic", p.topic}, {"partition", absl::StrCat(p.partition)}}));
+            }
+          },
+      .on_log = kafka_log_};
+  ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Create(std::move(options), registry_));
+  if (!config_.connector.topics_regex.empty()) {
+    // librdkafka subscribes by regex when the name starts with '^'.
+    std::string pattern = config_.connector.topics_regex;
+    if (!absl::StartsWith(pattern, "^")) pattern = "^" + pattern;
+    return consumer_->Subscribe({pattern});
+  }
+  return consumer_->Subscribe(config_.connector.topics);
+}
+
+std::vector<kafka::TopicPartitionOffset> Sink::StartOffsets(
+    const std::vector<kafka::TopicPartition>& partitions) {
+  // Runs inside Poll (the rebalance callback). A database that is down leaves the partitions
+  // to Kafka's committed offsets, which never run ahead of the database's (they are committed
+  // after it); the fence in TryApply then drops what was applied already.
+  std::vector<kafka::TopicPartitionOffset> starts;
+  absl::StatusOr<Positions> stored = offsets_.Load(database_, partitions, false);
+  for (int attempt = 0; !stored.ok() && Retriable(stored.status()) && attempt < 3; ++attempt) {
+    absl::SleepFor(absl::Milliseconds(std::min<int64_t>(config_.connector.retry_backoff_ms, 1000)));
+    stored = offsets_.Load(database_, partitions, false);
+  }
+  if (!stored.ok()) {
+    log_->warn("offsets of the new partitions unreadable, starting from Kafka's: {}",
+               stored.status().message());
+    return starts;
+  }
+  for (const kafka::TopicPartition& p : partitions) {
+    auto it = stored->find(p);
+    if (it == stored->end()) {
+      positions_.erase(p);
+      continue;
+    }
+    positions_[p] = it->second;
+    starts.push_back({p.topic, p.partition, it->second});
+    log_->info("partition {}/{}: resuming at offset {} (from the offsets table)", p.topic,
+               p.partition, it->second);
+  }
+  return starts;
+}
+
+bool Sink::Pause() {
+  const bool changed = !pause_requested_.exchange(true);
+  if (changed) log_->info("pause requested");
+  return changed;
+}
+
+bool Sink::Resume() {
+  const bool changed = pause_requested_.exchange(false);
+  if (changed) log_->info("resume requested");
+  return changed;
+}
+
+absl::StatusOr<ReplayResult> Sink::ReplayDeadLetters(const std::string& dlq_topic) {
+  if (dlq_topic.empty()) return absl::InvalidArgumentError("topic: empty");
+  ReplayRequest request{.topic = dlq_topic, .result = std::nullopt};
+  std::unique_lock lock(mutex_);
+  replays_.push_back(&request);
+  replay_done_.wait(lock, [&] { return request.result.has_value(); });
+  return *request.result;
+}
+
+void Sink::ServeReplays(const std::atomic<bool>& stop) {
+  while (true) {
+    ReplayRequest* request = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      if (replays_.empty()) return;
+      request = replays_.front();
+    }
+    absl::StatusOr<ReplayResult> result =
+        stop ? absl::CancelledError("the sink is stopping") : RunReplay(request->topic, stop);
+    std::lock_guard lock(mutex_);
+    replays_.pop_front();
+    request->result = std::move(result);
+    replay_done_.notify_all();
+  }
+}
+
+absl::Status Sink::Run(const std::atomic<bool>& stop) {
+  absl::Time last_lag = absl::InfinitePast();
+  std::vector<Input> inputs;
+  while (!stop) {
+    ServeReplays(stop);
+    const bool want_pause = pause_requested_;
+    if (want_pause != consumer_paused_) {
+      std::vector<kafka::TopicPartition> all(assigned_.begin(), assigned_.end());
+      absl::Status s = want_pause ? consumer_->Pause(all) : consumer_->Resume(all);
+      if (!s.ok()) log_->warn("{}: {}", want_pause ? "pause" : "resume", s.message());
+      consumer_paused_ = want_pause;
+      metrics_.paused.Set(want_pause ? 1 : 0);
+      log_->info("{}", want_pause ? "paused" : "resumed");
+    }
+    absl::StatusOr<std::vector<kafka::Message>> batch =
+        consumer_->Poll(absl::Milliseconds(200), static_cast<size_t>(config_.connector.batch_size));
+    if (!batch.ok()) return batch.status();
+    if (absl::Now() - last_lag > absl::Seconds(1)) {
+      UpdateLag();
+      last_lag = absl::Now();
+    }
+    if (batch->empty()) continue;
+    inputs.clear();
+    for (const kafka::Message& m : *batch) {
+      // Records of partitions revoked during this Poll belong to their new owner now.
+      if (!assigned_.contains({std::string(m.topic()), m.partition()})) continue;
+      inputs.push_back({.message = &m,
+                        .topic = m.topic(),
+                        .partition = m.partition(),
+                        .offset = m.offset(),
+                        .included = true});
+    }
+    if (inputs.empty()) continue;
+    absl::StatusOr<BatchOutcome> outcome = ProcessBatch(inputs, /*replay=*/false, stop);
+    if (!outcome.ok()) {
+      if (outcome.status().code() == absl::StatusCode::kCancelled) return absl::OkStatus();
+      std::lock_guard lock(mutex_);
+      last_error_ = std::string(outcome.status().message());
+      return outcome.status();
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Sink::BatchOutcome> Sink::ProcessBatch(std::vector<Input>& inputs, bool replay,
+                                                      const std::atomic<bool>& stop) {
+  const absl::Time started = absl::Now();
+  for (int attempt = 0;; ++attempt) {
+    BatchOutcome outcome;
+    absl::Status status = TryApply(inputs, replay, outcome);
+    if (status.ok()) {
+      metrics_.database_up.Set(1);
+      metrics_.batch_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - started));
+      std::lock_guard lock(mutex_);
+      degraded_ = false;
+      return outcome;
+    }
+    database_.Rollback();
+    if (!Retriable(status)) return status;
+    if (status.code() == absl::StatusCode::kUnavailable) metrics_.database_up.Set(0);
+    tables_.Invalidate();
+    {
+      std::lock_guard lock(mutex_);
+      degraded_ = true;
+      last_error_ = std::string(status.message());
+    }
+    if (attempt >= config_.connector.max_retries) {
+      return absl::Status(
+          status.code(),
+          absl::StrCat("giving up after ", attempt, " retries (max.retries): ", status.message()));
+    }
+    metrics_.retries.Increment();
+    log_->warn("batch of {} records failed, retry {} of {} in {} ms: {}", inputs.size(),
+               attempt + 1, config_.connector.max_retries, config_.connector.retry_backoff_ms,
+               status.message());
+    if (!SleepFor(absl::Milliseconds(config_.connector.retry_backoff_ms), stop)) {
+      return absl::CancelledError("stopped while retrying");
+    }
+  }
+}
+
+absl::Status Sink::TryApply(std::vector<Input>& inputs, bool replay, BatchOutcome& outcome) {
+  const size_t n = inputs.size();
+  if (records_.size() < n) records_.resize(n);
+  std::vector<Failure> failures;
+  std::vector<uint8_t> failed(n, 0);
+  std::map<std::string_view, int64_t> skipped;  // by reason
+
+  // 1. Decode and map.
+  for (size_t i = 0; i < n; ++i) {
+    inputs[i].included = true;
+    SinkRecord& record = records_[i];
+    record.source_index = i;
+    record.op = Op::kSkip;
+    const kafka::Message& m = *inputs[i].message;
+    absl::Status s =
+        decoder_->Decode(Bytes(m.has_key(), m.key()), Bytes(m.has_value(), m.value()), decoded_);
+    if (!s.ok()) {
+      failures.push_back({i, FailureStage::kDecode, std::move(s)});
+      failed[i] = 1;
+      continue;
+    }
+    s = mapper_.Map(decoded_, {inputs[i].topic, inputs[i].partition, inputs[i].offset}, record);
+    if (!s.ok()) {
+      record.op = Op::kSkip;
+      failures.push_back({i, FailureStage::kMap, std::move(s)});
+      failed[i] = 1;
+      continue;
+    }
+    if (record.op == Op::kSkip) {
+      ++skipped[decoded_.op == Op::kSkip ? decoded_.skip_reason : "delete_disabled"];
+    }
+  }
+
+  // 2. Tables: DDL before the transaction (MySQL commits DDL implicitly).
+  std::map<std::string, std::vector<size_t>> by_table;
+  for (size_t i = 0; i < n; ++i) {
+    if (!failed[i] && records_[i].op != Op::kSkip) by_table[records_[i].table].push_back(i);
+  }
+  for (auto& [table, indexes] : by_table) {
+    std::set<uint64_t> prepared;
+    for (size_t i : indexes) {
+      const SinkRecord& r = records_[i];
+      if (r.op != Op::kUpsert || failed[i]) continue;
+      if (!prepared.insert(r.value_schema->fingerprint).second) continue;
+      absl::Status s = tables_.Prepare(table, *r.value_schema, *r.key_columns);
+      if (s.ok()) continue;
+      if (Retriable(s)) return s;
+      // The table cannot take rows of this shape: each of them is dead-lettered.
+      for (size_t j : indexes) {
+        if (records_[j].op == Op::kUpsert &&
+            records_[j].value_schema->fingerprint == r.value_schema->fingerprint) {
+          failures.push_back({j, FailureStage::kTable, s});
+          failed[j] = 1;
+        }
+      }
+    }
+  }
+
+  // 3. The transaction: fence on the offsets, apply, dead-letter, store offsets, commit.
+  RETURN_IF_ERROR(database_.Begin());
+  std::map<kafka::TopicPartition, int64_t> first_offset;
+  for (const Input& in : inputs) {
+    kafka::TopicPartition tp{std::string(in.message->topic()), in.message->partition()};
+    auto [it, inserted] = first_offset.try_emplace(std::move(tp), in.message->offset());
+    if (!inserted) it->second = std::min(it->second, in.message->offset());
+  }
+  std::vector<kafka::TopicPartition> partitions;
+  for (const auto& [tp, first] : first_offset) partitions.push_back(tp);
+  ASSIGN_OR_RETURN(Positions stored, offsets_.Load(database_, partitions, /*for_update=*/true));
+  std::vector<kafka::TopicPartitionOffset> seeks;
+  for (const auto& [tp, first] : first_offset) {
+    auto d = stored.find(tp);
+    if (d == stored.end()) continue;
+    auto p = positions_.find(tp);
+    const bool went_back = !replay && p != positions_.end() && d->second < p->second;
+    if (first >= d->second && !went_back) continue;
+    // Someone else (a previous owner of the partition) applied records past ours, or the
+    // table was reset: never apply a record twice, never skip one.
+    for (Input& in : inputs) {
+      if (in.message->topic() == tp.topic && in.message->partition() == tp.partition &&
+          (went_back || in.message->offset() < d->second)) {
+        in.included = false;
+      }
+    }
+    log_->warn("partition {}/{}: the offsets table says {}, this batch starts at {}: {}", tp.topic,
+               tp.partition, d->second, first,
+               went_back ? "seeking back to it" : "dropping the records already applied");
+    if (went_back) seeks.push_back({tp.topic, tp.partition, d->second});
+  }
+
+  std::map<std::string, TableWriteResult> written;
+  std::vector<const SinkRecord*> table_records;
+  for (auto& [table, indexes] : by_table) {
+    table_records.clear();
+    for (size_t i : indexes) {
+      if (!failed[i] && inputs[i].included) table_records.push_back(&records_[i]);
+    }
+    if (table_records.empty()) continue;
+    ASSIGN_OR_RETURN(bool exists, tables_.Exists(table));
+    ASSIGN_OR_RETURN(TableWriteResult result, writer_.Write(table, table_records, exists));
+    for (RecordFailure& f : result.failures) {
+      failures.push_back({f.source_index, FailureStage::kApply, std::move(f.status)});
+      failed[f.source_index] = 1;
+    }
+    written[table] = std::move(result);
+  }
+
+  // Failures of records the fence dropped are someone else's.
+  std::erase_if(failures, [&](const Failure& f) { return !inputs[f.index].included; });
+  std::sort(failures.begin(), failures.end(),
+            [](const Failure& a, const Failure& b) { return a.index < b.index; });
+  if (!failures.empty() && config_.connector.errors_tolerance == "none") {
+    const Failure& f = failures.front();
+    const Input& in = inputs[f.index];
+    return absl::FailedPreconditionError(
+        absl::StrCat("record ", View(in.topic), "/", in.partition, "@", in.offset, " (",
+                     View(StageName(f.stage)), "): ", f.status.message(),
+                     " — errors.tolerance is none, so the sink stops; the record was not applied "
+                     "and its offset not committed"));
+  }
+  if (!failures.empty()) {
+    std::vector<DeadLetter> letters;
+    letters.reserve(failures.size());
+    for (const Failure& f : failures) {
+      const Input& in = inputs[f.index];
+      letters.push_back({.message = in.message,
+                         .topic = in.topic,
+                         .partition = in.partition,
+                         .offset = in.offset,
+                         .stage = f.stage,
+                         .error = f.status});
+    }
+    RETURN_IF_ERROR(dead_letters_->Send(letters, absl::Seconds(30)));
+  }
+
+  Positions next;
+  for (const Input& in : inputs) {
+    if (!in.included) continue;
+    kafka::TopicPartition tp{std::string(in.message->topic()), in.message->partition()};
+    int64_t& position = next[tp];
+    position = std::max(position, in.message->offset() + 1);
+  }
+  RETURN_IF_ERROR(offsets_.Store(database_, next));
+  RETURN_IF_ERROR(database_.Commit());
+
+  // Committed: account for it.
+  if (!replay) {
+    std::vector<kafka::TopicPartitionOffset> commits;
+    for (const auto& [tp, offset] : next) {
+      positions_[tp] = offset;
+      commits.push_back({tp.topic, tp.partition, offset});
+    }
+    // Kafka's copy of the offsets is for lag tools (kafka-consumer-groups); the database's
+    // copy is the one the sink resumes from.
+    if (!commits.empty()) consumer_->CommitAsync(commits).IgnoreError();
+    for (const kafka::TopicPartitionOffset& seek : seeks) {
+      positions_[{seek.topic, seek.partition}] = seek.offset;
+      consumer_->Seek(seek, absl::Seconds(10)).IgnoreError();
+    }
+  }
+  {
+    // Family::Add looks the labels up: once per topic and batch, not per record.
+    std::map<std::string_view, int64_t> per_topic;
+    for (const Input& in : inputs) per_topic[in.topic] += in.included ? 1 : 0;
+    for (const auto& [topic, count] : per_topic) {
+      metrics_.records.Add({{"topic", std::string(topic)}}).Increment(static_cast<double>(count));
+    }
+  }
+  for (const auto& [reason, count] : skipped) {
+    metrics_.records_skipped.Add({{"reason", std::string(reason)}})
+        .Increment(static_cast<double>(count));
+  }
+  std::lock_guard lock(mutex_);
+  for (const auto& [table, result] : written) {
+    metrics_.rows_upserted.Add({{"table", table}})
+        .Increment(static_cast<double>(result.rows_upserted));
+    metrics_.rows_deleted.Add({{"table", table}})
+        .Increment(static_cast<double>(result.rows_deleted));
+    metrics_.statements.Increment(static_cast<double>(result.statements));
+    TableStatus& status = table_status_[table];
+    status.upserted += result.rows_upserted;
+    status.deleted += result.rows_deleted;
+  }
+  for (const Failure& f : failures) {
+    const Input& in = inputs[f.index];
+    metrics_.dlq_records
+        .Add({{"topic", std::string(in.topic)}, {"stage", std::string(StageName(f.stage))}})
+        .Increment();
+    if (records_[f.index].op != Op::kSkip) ++table_status_[records_[f.index].table].dead_letters;
+  }
+  for (const auto& [tp, offset] : next) partition_status_[tp].next_offset = offset;
+  metrics_.tables_created.Increment(
+      static_cast<double>(tables_.tables_created() - reported_tables_created_));
+  metrics_.columns_added.Increment(
+      static_cast<double>(tables_.columns_added() - reported_columns_added_));
+  reported_tables_created_ = tables_.tables_created();
+  reported_columns_added_ = tables_.columns_added();
+  metrics_.batches.Increment();
+  int64_t included = 0;
+  for (const Input& in : inputs) included += in.included ? 1 : 0;
+  metrics_.batch_rows.Observe(static_cast<double>(included));
+  outcome.failed = static_cast<int64_t>(failures.size());
+  outcome.applied = included - outcome.failed;
+  return absl::OkStatus();
+}
+
+void Sink::UpdateLag() {
+  if (!consumer_) return;
+  std::lock_guard lock(mutex_);
+  for (const kafka::TopicPartition& tp : assigned_) {
+    int64_t low = 0;
+    int64_t high = 0;
+    if (consumer_->handle()->get_watermark_offsets(tp.topic, tp.partition, &low, &high) !=
+            RdKafka::ERR_NO_ERROR ||
+        high < 0) {
+      continue;
+    }
+    auto p = positions_.find(tp);
+    const int64_t position = p != positions_.end() ? p->second : low;
+    const int64_t lag = std::max<int64_t>(0, high - position);
+    metrics_.consumer_lag.Add({{"topic", tp.topic}, {"partition", absl::StrCat(tp.partition)}})
+        .Set(static_cast<double>(lag));
+    PartitionStatus& status = partition_status_[tp];
+    status.lag = lag;
+    status.next_offset = position;
+  }
+}
+
+absl::StatusOr<ReplayResult> Sink::RunReplay(const std::string& dlq_topic,
+                                             const std::atomic<bool>& stop) {
+  ReplayResult total;
+  kafka::ConsumerOptions options{.bootstrap_servers = config_.kafka.bootstrap_servers,
+                                 .group_id = config_.GroupId() + "-replay",
+                                 .client_id = "cdcflow-mysql-sink-replay",
+                                 .properties = config_.kafka.properties,
+                                 .statistics_interval = absl::ZeroDuration(),
+                                 .on_log = kafka_log_};
+  ASSIGN_OR_RETURN(std::unique_ptr<kafka::Consumer> reader,
+                   kafka::Consumer::Create(std::move(options), registry_));
+  RdKafka::Metadata* raw_metadata = nullptr;
+  std::unique_ptr<RdKafka::Topic> topic_handle;
+  {
+    std::string error;
+    topic_handle.reset(RdKafka::Topic::create(reader->handle(), dlq_topic, nullptr, error));
+    if (!topic_handle) return absl::InternalError(absl::StrCat("replay: ", error));
+  }
+  if (reader->handle()->metadata(false, topic_handle.get(), &raw_metadata, 10000) !=
+      RdKafka::ERR_NO_ERROR) {
+    return absl::UnavailableError(absl::StrCat("replay: no metadata for topic ", dlq_topic));
+  }
+  std::unique_ptr<RdKafka::Metadata> metadata(raw_metadata);
+  std::vector<kafka::TopicPartition> partitions;
+  for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
+    if (t->err() != RdKafka::ERR_NO_ERROR) {
+      return absl::NotFoundError(
+          absl::StrCat("replay: topic ", dlq_topic, ": ", RdKafka::err2str(t->err())));
+    }
+    for (const RdKafka::PartitionMetadata* p : *t->partitions()) {
+      partitions.push_back({dlq_topic, p->id()});
+    }
+  }
+  if (partitions.empty()) return absl::NotFoundError(absl::StrCat("replay: no topic ", dlq_topic));
+
+  // From where the last replay stopped (kept in the offsets table) to today's end.
+  ASSIGN_OR_RETURN(Positions stored, offsets_.Load(database_, partitions, false));
+  std::map<kafka::TopicPartition, int64_t> ends;
+  std::vector<kafka::TopicPartitionOffset> starts;
+  for (const kafka::TopicPartition& tp : partitions) {
+    ASSIGN_OR_RETURN(auto marks,
+                     reader->QueryWatermarks(tp.topic, tp.partition, absl::Seconds(10)));
+    auto it = stored.find(tp);
+    const int64_t start = it != stored.end() ? std::max(it->second, marks.first) : marks.first;
+    if (start < marks.second) {
+      ends[tp] = marks.second;
+      starts.push_back({tp.topic, tp.partition, start});
+    }
+  }
+  log_->info("replay of {}: {} partition(s) with records to replay", dlq_topic, starts.size());
+  if (starts.empty()) return total;
+  RETURN_IF_ERROR(reader->Assign(starts));
+
+  std::vector<Input> inputs;
+  std::vector<std::string> original_topics;
+  while (!ends.empty() && !stop) {
+    ASSIGN_OR_RETURN(
+        std::vector<kafka::Message> batch,
+        reader->Poll(absl::Milliseconds(500), static_cast<size_t>(config_.connector.batch_size)));
+    inputs.clear();
+    original_topics.clear();
+    original_topics.reserve(batch.size());
+    for (const kafka::Message& m : batch) {
+      auto end = ends.find({std::string(m.topic()), m.partition()});
+      if (end == ends.end() || m.offset() >= end->second) continue;
+      Input in{.message = &m,
+               .topic = m.topic(),
+               .partition = m.partition(),
+               .offset = m.offset(),
+               .included = true};
+      // The original coordinates, as the dead-letter headers recorded them.
+      std::optional<std::string_view> topic = m.header("__connect.errors.topic");
+      std::optional<std::string_view> partition = m.header("__connect.errors.partition");
+      std::optional<std::string_view> offset = m.header("__connect.errors.offset");
+      if (topic && topic->data() != nullptr) {
+        original_topics.emplace_back(*topic);
+        in.topic = original_topics.back();
+      }
+      if (partition) {
+        (void)absl::SimpleAtoi(absl::string_view(partition->data(), partition->size()),
+                               &in.partition);
+      }
+      if (offset) {
+        (void)absl::SimpleAtoi(absl::string_view(offset->data(), offset->size()), &in.offset);
+      }
+      inputs.push_back(in);
+    }
+    for (const kafka::Message& m : batch) {
+      auto end = ends.find({std::string(m.topic()), m.partition()});
+      if (end != ends.end() && m.offset() + 1 >= end->second) ends.erase(end);
+    }
+    if (inputs.empty()) continue;
+    ASSIGN_OR_RETURN(BatchOutcome outcome, ProcessBatch(inputs, /*replay=*/true, stop));
+    total.records += static_cast<int64_t>(inputs.size());
+    total.applied += outcome.applied;
+    total.failed += outcome.failed;
+  }
+  reader->Close().IgnoreError();
+  log_->info("replay of {}: {} records, {} applied, {} failed again", dlq_topic, total.records,
+             total.applied, total.failed);
+  return total;
+}
+
+void Sink::FillStatus(v1::GetStatusResponse& status) {
+  std::lock_guard lock(mutex_);
+  const bool paused = pause_requested_;
+  const v1::ComponentState state = degraded_ ? v1::COMPONENT_STATE_DEGRADED
+                                   : paused  ? v1::COMPONENT_STATE_PAUSED
+                                             : v1::COMPONENT_STATE_RUNNING;
+  status.set_state(state);
+  v1::ComponentStatus* consumer = status.add_components();
+  consumer->set_name("consumer");
+  consumer->set_state(state);
+  consumer->set_message(last_error_);
+  (*consumer->mutable_attributes())["group_id"] = config_.GroupId();
+  (*consumer->mutable_counters())["assigned_partitions"] =
+      static_cast<int64_t>(partition_status_.size());
+  for (const auto& [table, t] : table_status_) {
+    v1::ComponentStatus* c = status.add_components();
+    c->set_name("table:" + table);
+    c->set_state(state);
+    (*c->mutable_counters())["rows_upserted"] = t.upserted;
+    (*c->mutable_counters())["rows_deleted"] = t.deleted;
+    (*c->mutable_counters())["dead_letters"] = t.dead_letters;
+  }
+  for (const auto& [tp, p] : partition_status_) {
+    v1::ComponentStatus* c = status.add_components();
+    c->set_name(absl::StrCat("partition:", tp.topic, "/", tp.partition));
+    c->set_state(state);
+    (*c->mutable_counters())["next_offset"] = p.next_offset;
+    (*c->mutable_counters())["lag"] = p.lag;
+  }
+}
+
+}  // namespace cdcflow::mysql_sink
