@@ -1,8 +1,6 @@
 #include "tests/cdc-capture/integration/harness.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,9 +9,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -25,18 +20,9 @@
 #include "libs/common/status_macros.h"
 #include "tests/testing/testing.h"
 
-extern char** environ;
-
 namespace cdcflow::cdc_capture::it {
 
 namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Single-quoted YAML scalar.
 std::string YamlQuote(const std::string& s) {
@@ -310,96 +296,15 @@ Lsn TestDatabase::WaitConfirmedAtLeast(Lsn lsn, absl::Duration timeout) {
 absl::StatusOr<std::unique_ptr<CaptureProcess>> CaptureProcess::Start(const std::string& name,
                                                                       const std::string& yaml) {
   std::unique_ptr<CaptureProcess> p(new CaptureProcess);
-  static std::atomic<int> counter{0};
-  p->dir_ =
-      (std::filesystem::temp_directory_path() / absl::StrCat(name, "-run", counter.fetch_add(1)))
-          .string();
-  std::error_code ec;
-  std::filesystem::create_directories(p->dir_, ec);
-  if (ec) return absl::InternalError(absl::StrCat("mkdir ", p->dir_, ": ", ec.message()));
-  p->config_path_ = p->dir_ + "/config.yaml";
-  p->stdout_path_ = p->dir_ + "/stdout.log";
-  p->stderr_path_ = p->dir_ + "/stderr.log";
-  {
-    std::ofstream out(p->config_path_);
-    out << yaml;
-  }
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, p->stdout_path_.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, p->stderr_path_.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  // The environment minus CDCFLOW_* (they would override the generated config).
-  std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (!absl::StartsWith(*e, "CDCFLOW_")) env_storage.emplace_back(*e);
-  }
-  std::vector<char*> envp;
-  for (std::string& e : env_storage) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  // $CDC_CAPTURE_BINARY runs another build of the binary (sanitizers, a mutant) under test.
-  const char* binary_override = std::getenv("CDC_CAPTURE_BINARY");
-  std::string binary = binary_override != nullptr && binary_override[0] != '\0'
-                           ? binary_override
-                           : CDC_CAPTURE_BINARY;
-  std::string flag = "--config";
-  std::vector<char*> argv = {binary.data(), flag.data(), p->config_path_.data(), nullptr};
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    return absl::InternalError(absl::StrCat("posix_spawn ", binary, ": ", std::strerror(rc)));
-  }
-  p->pid_ = pid;
+  // $CDC_CAPTURE_BINARY runs another build of the binary (sanitizers, a mutant) under test;
+  // the fixture printed the log if the test failed, CDC_IT_KEEP_LOGS=1 keeps the files.
+  RETURN_IF_ERROR(p->Launch({.name = name,
+                             .binary = CDC_CAPTURE_BINARY,
+                             .binary_env = "CDC_CAPTURE_BINARY",
+                             .config = yaml,
+                             .keep_logs_env = "CDC_IT_KEEP_LOGS",
+                             .stop_timeout = absl::Seconds(20)}));
   return p;
-}
-
-CaptureProcess::~CaptureProcess() {
-  if (pid_ > 0 && !exit_code_) {
-    Signal(SIGTERM);
-    if (!WaitExit(absl::Seconds(20))) {
-      Signal(SIGKILL);
-      WaitExit(absl::Seconds(10));
-    }
-  }
-  // The fixture printed the log if the test failed; CDC_IT_KEEP_LOGS=1 keeps the files.
-  if (!dir_.empty() && std::getenv("CDC_IT_KEEP_LOGS") == nullptr) {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-}
-
-bool CaptureProcess::Running() { return !WaitExit(absl::ZeroDuration()).has_value(); }
-
-void CaptureProcess::Signal(int signal) {
-  if (pid_ > 0 && !exit_code_) kill(pid_, signal);
-}
-
-std::optional<int> CaptureProcess::WaitExit(absl::Duration timeout) {
-  if (exit_code_) return exit_code_;
-  const absl::Time deadline = absl::Now() + timeout;
-  while (true) {
-    int status = 0;
-    const pid_t r = waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      return exit_code_;
-    }
-    if (r < 0 && errno != EINTR) return std::nullopt;
-    if (absl::Now() >= deadline) return std::nullopt;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-}
-
-std::string CaptureProcess::Stderr() const { return ReadFile(stderr_path_); }
-std::string CaptureProcess::Stdout() const { return ReadFile(stdout_path_); }
-
-bool CaptureProcess::WaitForLog(const std::string& text, absl::Duration timeout) const {
-  return testutil::WaitFor([&] { return absl::StrContains(Stderr(), text); }, timeout,
-                           absl::Milliseconds(20));
 }
 
 // ---- Events ----

@@ -30,6 +30,7 @@
 #include "libs/kafka/consumer.h"
 #include "libs/pg/connection.h"
 #include "services/cdc-capture/pgoutput/lsn.h"
+#include "tests/testing/child_process.h"
 
 namespace cdcflow::cdc_capture::it {
 
@@ -116,32 +117,13 @@ void DropStaleDatabases(pg::Connection& admin);
 
 // The cdc-capture binary (CDC_CAPTURE_BINARY) running on a config file. stdout and stderr go
 // to files next to the config. The destructor stops it (SIGTERM, SIGKILL after 20 s).
-class CaptureProcess {
+class CaptureProcess : public testutil::ChildProcess {
  public:
   static absl::StatusOr<std::unique_ptr<CaptureProcess>> Start(const std::string& name,
                                                                const std::string& yaml);
-  ~CaptureProcess();
-  CaptureProcess(const CaptureProcess&) = delete;
-  CaptureProcess& operator=(const CaptureProcess&) = delete;
-
-  pid_t pid() const { return pid_; }
-  bool Running();
-  // Sends `signal` (SIGKILL, SIGTERM...).
-  void Signal(int signal);
-  // The exit code, 128+signal when killed by a signal, nullopt when still running at
-  // `timeout`.
-  std::optional<int> WaitExit(absl::Duration timeout);
-  std::string Stderr() const;
-  std::string Stdout() const;
-  // Polls stderr (the log) until it contains `text`.
-  bool WaitForLog(const std::string& text, absl::Duration timeout) const;
-  const std::string& config_path() const { return config_path_; }
 
  private:
   CaptureProcess() = default;
-  pid_t pid_ = -1;
-  std::optional<int> exit_code_;
-  std::string dir_, config_path_, stdout_path_, stderr_path_;
 };
 
 // One consumed Kafka record.
