@@ -22,6 +22,7 @@ void BindConfig(config::ConfigSpec& spec, Config* c) {
   spec.Bind("connector", "pk.fields", &k.pk_fields);
   spec.Bind("connector", "delete.enabled", &k.delete_enabled);
   spec.Bind("connector", "batch.size", &k.batch_size, {.min = 1, .max = 100000});
+  spec.Bind("connector", "max.buffered.records", &k.max_buffered_records, {.min = 1});
   spec.Bind("connector", "table.name.format", &k.table_name_format);
   spec.Bind("connector", "route.regex", &k.route_regex);
   spec.Bind("connector", "route.replacement", &k.route_replacement);
@@ -107,6 +108,10 @@ absl::Status Validate(const Config& c) {
   if (pk == PkMode::kKafka && k.delete_enabled) {
     return absl::InvalidArgumentError(
         "connector.delete.enabled: deletes need a record key; pk.mode is kafka");
+  }
+  if (k.max_buffered_records < k.batch_size) {
+    return absl::InvalidArgumentError(
+        "connector.max.buffered.records: must be at least connector.batch.size");
   }
   if (k.offsets_table.empty() || k.offsets_table.size() > 64) {
     return absl::InvalidArgumentError("connector.offsets.table: 1 to 64 characters");

@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
     }
   };
   mysql_sink::MysqlDatabase database(config.Connection());
-  mysql_sink::Sink sink(config, database, metrics, log, *registry, kafka_log);
+  mysql_sink::MysqlDatabase reader_database(config.Connection());
+  mysql_sink::Sink sink(config, database, reader_database, metrics, log, *registry, kafka_log);
 
   SinkAdmin admin_handler(sink);
   rpc::AdminServer admin("mysql-sink", admin_handler);
@@ -115,14 +116,16 @@ int main(int argc, char** argv) {
 
   shutdown.Wait();
   log->info("shutting down ({})", shutdown.Reason());
+  // Drain steps run last-registered first: the sink stops first, answering any replay call
+  // still queued, so the admin server's shutdown does not wait on it.
+  shutdown.OnDrain("admin", [&](absl::Time deadline) {
+    admin.Shutdown(deadline);
+    return absl::OkStatus();
+  });
   shutdown.OnDrain("sink", [&](absl::Time) {
     // The loop finishes (commits or rolls back) the batch in hand before it returns.
     stop = true;
     runner.join();
-    return absl::OkStatus();
-  });
-  shutdown.OnDrain("admin", [&](absl::Time deadline) {
-    admin.Shutdown(deadline);
     return absl::OkStatus();
   });
   if (absl::Status drained = shutdown.Drain(absl::Seconds(30)); !drained.ok()) {

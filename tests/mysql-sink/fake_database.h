@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "services/mysql-sink/pipeline/database.h"
 
 namespace cdcflow::mysql_sink::testing {
@@ -33,7 +34,9 @@ class FakeDatabase final : public Database {
   absl::Status Begin() override { return Execute("START TRANSACTION").status(); }
   absl::Status Commit() override { return Execute("COMMIT").status(); }
   void Rollback() override { statements.emplace_back("ROLLBACK"); }
-  std::string Quote(std::string_view value) override { return "'" + std::string(value) + "'"; }
+  std::string Quote(std::string_view value) override {
+    return absl::StrCat("'", absl::string_view(value.data(), value.size()), "'");
+  }
 
   std::vector<std::string> statements;
   std::vector<std::string> poison;

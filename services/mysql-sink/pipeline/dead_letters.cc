@@ -35,6 +35,18 @@ std::string_view ErrorClass(FailureStage stage) {
   return "cdcflow.DataError";
 }
 
+RawRecord RawRecord::From(const kafka::Message& message) {
+  RawRecord raw;
+  if (message.has_key()) raw.key.emplace(message.key());
+  if (message.has_value()) raw.value.emplace(message.value());
+  for (const kafka::Header& h : message.headers()) {
+    raw.headers.emplace_back(std::string(h.name), h.value.data() == nullptr
+                                                      ? std::nullopt
+                                                      : std::optional<std::string>(h.value));
+  }
+  return raw;
+}
+
 absl::StatusOr<std::unique_ptr<DeadLetterWriter>> DeadLetterWriter::Create(
     const std::string& bootstrap_servers, std::string topic_format, std::string connector_name,
     prometheus::Registry& registry, kafka::LogCallback log) {
@@ -76,7 +88,12 @@ absl::Status DeadLetterWriter::Send(const std::vector<DeadLetter>& letters,
     const std::string partition = absl::StrCat(letter.partition);
     const std::string offset = absl::StrCat(letter.offset);
     const std::string message(letter.error.message());
-    std::vector<kafka::Header> headers = letter.message->headers();
+    std::vector<kafka::Header> headers;
+    for (const auto& [name, value] : letter.record->headers) {
+      // A record dead-lettered again (after a replay) gets this failure's headers only.
+      if (name.starts_with("__connect.errors.")) continue;
+      headers.push_back({name, value ? std::string_view(*value) : std::string_view()});
+    }
     headers.push_back({"__connect.errors.topic", letter.topic});
     headers.push_back({"__connect.errors.partition", partition});
     headers.push_back({"__connect.errors.offset", offset});
@@ -86,10 +103,9 @@ absl::Status DeadLetterWriter::Send(const std::vector<DeadLetter>& letters,
     headers.push_back({"__connect.errors.class.name", "cdcflow.mysql_sink"});
     headers.push_back({"__connect.errors.exception.class.name", ErrorClass(letter.stage)});
     headers.push_back({"__connect.errors.exception.message", message});
-    const std::string_view key =
-        letter.message->has_key() ? letter.message->key() : std::string_view();
-    const std::string_view value =
-        letter.message->has_value() ? letter.message->value() : std::string_view();
+    const RawRecord& raw = *letter.record;
+    const std::string_view key = raw.key ? std::string_view(*raw.key) : std::string_view();
+    const std::string_view value = raw.value ? std::string_view(*raw.value) : std::string_view();
     while (true) {
       absl::Status status =
           producer_->Produce(topic, kafka::kPartitionUnassigned, key, value, headers, 0);

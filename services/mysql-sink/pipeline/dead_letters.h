@@ -9,8 +9,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <prometheus/registry.h>
@@ -32,8 +34,17 @@ std::string_view StageName(FailureStage stage);
 // The error class in __connect.errors.exception.class.name, e.g. "cdcflow.DataError".
 std::string_view ErrorClass(FailureStage stage);
 
+// A record's bytes as they were read (null key / null value = nullopt).
+struct RawRecord {
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+
+  static RawRecord From(const kafka::Message& message);
+};
+
 struct DeadLetter {
-  const kafka::Message* message = nullptr;
+  const RawRecord* record = nullptr;
   // The record's original coordinates (for a replayed record: those in its DLQ headers).
   std::string_view topic;
   int32_t partition = 0;

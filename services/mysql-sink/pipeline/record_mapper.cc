@@ -122,6 +122,7 @@ absl::StatusOr<const RecordMapper::Shape*> RecordMapper::ShapeFor(const DecodedR
 
 absl::Status RecordMapper::Map(DecodedRecord& in, const KafkaCoordinates& at, SinkRecord& out) {
   out.op = in.op;
+  out.skip_reason = {};
   out.key.Clear();
   out.value.Clear();
   if (in.op == Op::kSkip) return absl::OkStatus();
@@ -132,13 +133,21 @@ absl::Status RecordMapper::Map(DecodedRecord& in, const KafkaCoordinates& at, Si
       out.op = Op::kUpsert;
     } else {
       out.op = Op::kSkip;
+      out.skip_reason = "delete_disabled";
       return absl::OkStatus();
     }
+  }
+  if (in.op == Op::kDelete && !in.value_schema && options_.pk_mode == PkMode::kRecordValue) {
+    // The tombstone Debezium writes after each delete: with the key taken from the value
+    // there is nothing to delete by, and the delete event before it already did the work.
+    out.op = Op::kSkip;
+    out.skip_reason = "tombstone";
+    return absl::OkStatus();
   }
   if (out.op == Op::kUpsert && !in.value_schema) {
     return absl::InvalidArgumentError("an upsert without a value");
   }
-  out.table = router_.Route(at.topic);
+  out.table = *tables_.insert(router_.Route(at.topic)).first;
 
   const PkMode mode = options_.pk_mode;
   if (mode == PkMode::kRecordKey && !in.key_schema) {

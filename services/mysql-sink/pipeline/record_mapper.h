@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -66,6 +67,8 @@ class RecordMapper {
   MapperOptions options_;
   sql::TableRouter router_;
   std::unordered_map<uint64_t, std::unique_ptr<Shape>> shapes_;
+  // Table names, interned: records point into it (elements of an unordered_set do not move).
+  std::unordered_set<std::string> tables_;
 };
 
 }  // namespace cdcflow::mysql_sink

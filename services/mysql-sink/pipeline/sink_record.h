@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "services/mysql-sink/record/row.h"
@@ -19,8 +20,9 @@ struct KeyColumns {
 };
 
 struct SinkRecord {
-  std::string table;  // routed, unquoted
-  Op op = Op::kSkip;  // kUpsert or kDelete (kSkip: nothing to apply, offset still moves)
+  std::string_view table;        // routed, unquoted; owned by the RecordMapper (interned)
+  Op op = Op::kSkip;             // kUpsert or kDelete (kSkip: nothing to apply, offset still moves)
+  std::string_view skip_reason;  // why the mapper made it kSkip (a static string)
   // kUpsert: the row to write, in value_schema order (key columns included).
   std::shared_ptr<const Schema> value_schema;
   Row value;

@@ -52,6 +52,44 @@ absl::StatusOr<const sql::TableShape*> TableWriter::ShapeFor(const std::string& 
 absl::StatusOr<TableWriteResult> TableWriter::Write(const std::string& table,
                                                     std::span<const SinkRecord* const> records,
                                                     bool table_exists) {
+  // Reduction keeps a key's last change only, which is right while every change carries the
+  // same columns. When the value schema changes (auto.evolve added a column) an older row may
+  // hold a value the newer one lacks, so each run of one schema is applied on its own, in
+  // order (as Debezium's JDBC sink flushes its buffer on a schema change).
+  TableWriteResult total;
+  size_t begin = 0;
+  uint64_t run_schema = 0;
+  bool have_schema = false;
+  for (size_t i = 0; i <= records.size(); ++i) {
+    const bool end = i == records.size();
+    if (!end && records[i]->op == Op::kUpsert) {
+      const uint64_t fingerprint = records[i]->value_schema->fingerprint;
+      if (!have_schema) {
+        run_schema = fingerprint;
+        have_schema = true;
+        continue;
+      }
+      if (fingerprint == run_schema) continue;
+    } else if (!end) {
+      continue;  // a delete belongs to the current run
+    }
+    ASSIGN_OR_RETURN(TableWriteResult run,
+                     WriteRun(table, records.subspan(begin, i - begin), table_exists));
+    total.rows_upserted += run.rows_upserted;
+    total.rows_deleted += run.rows_deleted;
+    total.statements += run.statements;
+    for (RecordFailure& f : run.failures) total.failures.push_back(std::move(f));
+    // Rows were written: later runs may delete from the table even if it was missing before.
+    table_exists = table_exists || run.rows_upserted > 0;
+    begin = i;
+    if (!end) run_schema = records[i]->value_schema->fingerprint;
+  }
+  return total;
+}
+
+absl::StatusOr<TableWriteResult> TableWriter::WriteRun(const std::string& table,
+                                                       std::span<const SinkRecord* const> records,
+                                                       bool table_exists) {
   Context context{.table = table, .records = records, .previous = {}, .result = {}};
   const size_t n = records.size();
   context.previous.assign(n, kNone);

@@ -3,8 +3,9 @@
 // Applies one table's share of a batch inside the caller's transaction:
 //
 // 1. Reduction (Debezium's use.reduction.buffer): per primary key only the last change
-//    counts, since every upsert carries the whole row. A key whose last change is a delete is
-//    deleted; in insert mode a key deleted and then inserted again is deleted first.
+//    counts, since every upsert carries the whole row — within a run of one value schema; a
+//    schema change starts a new run, applied after the previous one. A key whose last change is a
+//    delete is deleted; in insert mode a key deleted and then inserted again is deleted first.
 // 2. One multi-row DELETE … IN (…) for the deleted keys, then multi-row INSERT [… ON DUPLICATE
 //    KEY UPDATE] statements (or UPDATEs in update mode) of up to batch.size rows per column list.
 // 3. A statement the server rejects for its data (kInvalidArgument: a value out of range, a
@@ -53,6 +54,10 @@ class TableWriter {
 
  private:
   struct Context;
+  // One run of records whose upserts share a value schema.
+  absl::StatusOr<TableWriteResult> WriteRun(const std::string& table,
+                                            std::span<const SinkRecord* const> records,
+                                            bool table_exists);
   absl::Status ApplyUpserts(Context& context, std::span<const size_t> indexes);
   absl::Status ApplyDeletes(Context& context, std::span<const size_t> indexes);
   absl::Status ApplyAlone(Context& context, size_t index);
