@@ -37,9 +37,9 @@ struct ConnectorConfig {
   std::vector<std::string> pk_fields;
   bool delete_enabled = true;
   int batch_size = 3000;
-  // Decoded records held ahead of the database (about 400 bytes each, ~20 MB): half a
+  // Decoded records held ahead of the database (about 400 bytes each, ~12 MB): a third of a
   // second of work at full speed, so a fetch that comes late does not leave it idle.
-  int max_buffered_records = 50000;
+  int max_buffered_records = 30000;
   std::string table_name_format = "${topic}";
   std::string route_regex;        // RegexRouter: a topic matching it wholly is renamed ...
   std::string route_replacement;  // ... to this, with $1..$9
