@@ -124,4 +124,17 @@ absl::StatusOr<std::shared_ptr<spdlog::logger>> MakeLogger(const std::string& se
   return MakeLogger(service, options, std::make_shared<spdlog::sinks::stderr_sink_mt>());
 }
 
+std::function<void(int, absl::string_view)> SyslogLevelSink(std::shared_ptr<spdlog::logger> log,
+                                                            std::string prefix) {
+  return [log = std::move(log), prefix = std::move(prefix)](int level, absl::string_view message) {
+    if (level <= 3) {
+      log->error("{}{}", prefix, message);
+    } else if (level <= 4) {
+      log->warn("{}{}", prefix, message);
+    } else {
+      log->debug("{}{}", prefix, message);
+    }
+  };
+}
+
 }  // namespace cdcflow::logging

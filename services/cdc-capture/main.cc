@@ -79,15 +79,7 @@ int main(int argc, char** argv) {
   if (!metrics_server.ok()) return Fail("metrics", metrics_server.status());
   cdc_capture::CaptureMetrics metrics(*registry);
 
-  kafka::LogCallback kafka_log = [log](int level, absl::string_view message) {
-    if (level <= 3) {
-      log->error("kafka: {}", message);
-    } else if (level <= 4) {
-      log->warn("kafka: {}", message);
-    } else {
-      log->debug("kafka: {}", message);
-    }
-  };
+  kafka::LogCallback kafka_log = logging::SyslogLevelSink(log, "kafka: ");
   std::atomic<cdc_capture::Capture*> capture_ptr{nullptr};
   auto sink = cdc_capture::KafkaEventSink::Create(
       config.kafka, *registry,

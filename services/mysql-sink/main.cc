@@ -86,15 +86,7 @@ int main(int argc, char** argv) {
   if (!metrics_server.ok()) return Fail("metrics", metrics_server.status());
   mysql_sink::SinkMetrics metrics(*registry);
 
-  kafka::LogCallback kafka_log = [log](int level, absl::string_view message) {
-    if (level <= 3) {
-      log->error("kafka: {}", message);
-    } else if (level <= 4) {
-      log->warn("kafka: {}", message);
-    } else {
-      log->debug("kafka: {}", message);
-    }
-  };
+  kafka::LogCallback kafka_log = logging::SyslogLevelSink(log, "kafka: ");
   mysql_sink::MysqlDatabase database(config.Connection());
   mysql_sink::MysqlDatabase reader_database(config.Connection());
   mysql_sink::Sink sink(config, database, reader_database, metrics, log, *registry, kafka_log);

@@ -44,6 +44,21 @@ bool Retriable(const absl::Status& status) {
   }
 }
 
+// Calls fn(first, run) for each run of consecutive records of one partition (records arrive
+// in such runs; topics are interned, so one pointer compare tells topics apart). Spares the
+// hot path a TopicPartition (a std::string) per record.
+template <typename Record, typename Fn>
+void ForEachPartitionRun(std::span<Record> records, Fn fn) {
+  size_t begin = 0;
+  for (size_t i = 1; i <= records.size(); ++i) {
+    if (i == records.size() || records[i].topic.data() != records[begin].topic.data() ||
+        records[i].partition != records[begin].partition) {
+      fn(records[begin], records.subspan(begin, i - begin));
+      begin = i;
+    }
+  }
+}
+
 // Debian's Abseil is built as C++14: absl::StrCat takes absl::string_view only.
 absl::string_view View(std::string_view s) { return {s.data(), s.size()}; }
 
@@ -384,10 +399,19 @@ void Sink::ReadLoop() {
       }
     }
     std::lock_guard lock(mutex_);
+    // Records of partitions revoked during this Poll belong to their new owner now. (Records
+    // come in runs of one partition: look each run up once. Topics are interned, so equal
+    // topics share one pointer.)
+    const char* run_topic = nullptr;
+    int32_t run_partition = -1;
+    bool run_assigned = false;
     for (Pending& p : decoded) {
-      // Records of partitions revoked during this Poll belong to their new owner now.
-      if (!assigned_.contains({std::string(p.topic), p.partition})) continue;
-      buffer_.push_back(std::move(p));
+      if (p.topic.data() != run_topic || p.partition != run_partition) {
+        run_topic = p.topic.data();
+        run_partition = p.partition;
+        run_assigned = assigned_.contains({std::string(p.topic), p.partition});
+      }
+      if (run_assigned) buffer_.push_back(std::move(p));
     }
     reader_drained_ = batch->size() < std::min(room, size_t{5000});
     buffer_changed_.notify_all();
@@ -555,11 +579,11 @@ absl::Status Sink::TryApply(std::span<Pending> batch, bool replay, BatchOutcome&
   // 2. The transaction: fence on the offsets, apply, dead-letter, store offsets, commit.
   RETURN_IF_ERROR(database_.Begin());
   std::map<kafka::TopicPartition, int64_t> first_offset;
-  for (const Pending& p : batch) {
+  ForEachPartitionRun(batch, [&](const Pending& run_start, std::span<Pending> run) {
     auto [it, inserted] = first_offset.try_emplace(
-        kafka::TopicPartition{std::string(p.topic), p.partition}, p.offset);
-    if (!inserted) it->second = std::min(it->second, p.offset);
-  }
+        kafka::TopicPartition{std::string(run_start.topic), run_start.partition}, run_start.offset);
+    for (const Pending& p : run) it->second = std::min(it->second, p.offset);
+  });
   std::vector<kafka::TopicPartition> partitions;
   for (const auto& [tp, first] : first_offset) partitions.push_back(tp);
   ASSIGN_OR_RETURN(Positions stored, offsets_.Load(database_, partitions, /*for_update=*/true));
@@ -643,11 +667,15 @@ absl::Status Sink::TryApply(std::span<Pending> batch, bool replay, BatchOutcome&
   }
 
   Positions next;
-  for (const Pending& p : batch) {
-    if (!p.included) continue;
-    int64_t& position = next[{std::string(p.topic), p.partition}];
-    position = std::max(position, p.offset + 1);
-  }
+  ForEachPartitionRun(batch, [&](const Pending& run_start, std::span<Pending> run) {
+    int64_t last = -1;
+    for (const Pending& p : run) {
+      if (p.included) last = std::max(last, p.offset);
+    }
+    if (last < 0) return;
+    int64_t& position = next[{std::string(run_start.topic), run_start.partition}];
+    position = std::max(position, last + 1);
+  });
   RETURN_IF_ERROR(offsets_.Store(database_, next));
   RETURN_IF_ERROR(database_.Commit());
 

@@ -415,48 +415,6 @@ std::string EventReader::Describe() {
   return out + "}";
 }
 
-// ---- Topics ----
-
-absl::StatusOr<std::unique_ptr<TopicSet>> TopicSet::Create() {
-  auto set = std::make_unique<TopicSet>();
-  ASSIGN_OR_RETURN(set->admin_,
-                   kafka::Admin::Create({.bootstrap_servers = testutil::KafkaBootstrap(),
-                                         .on_log = testutil::LogToStderr}));
-  return set;
-}
-
-TopicSet::~TopicSet() {
-  if (admin_ == nullptr) return;
-  if (!topics_.empty()) {
-    absl::Status s = admin_->DeleteTopics(topics_, absl::Seconds(15));
-    if (!s.ok()) std::fprintf(stderr, "cleanup: deleting topics: %s\n", s.ToString().c_str());
-  }
-  for (const std::string& t : tracked_) {
-    absl::Status s = admin_->DeleteTopics({t}, absl::Seconds(15));
-    if (!s.ok() && !absl::IsNotFound(s)) {
-      std::fprintf(stderr, "cleanup: deleting topic %s: %s\n", t.c_str(), s.ToString().c_str());
-    }
-  }
-}
-
-absl::Status TopicSet::Add(const std::string& topic, int partitions) {
-  RETURN_IF_ERROR(admin_->CreateTopic({.name = topic, .partitions = partitions}));
-  topics_.push_back(topic);
-  // Created is not yet visible: a consumer subscribing before the broker's metadata has the
-  // topic leaves it out until its next metadata refresh.
-  absl::StatusOr<int> count = admin_->PartitionCount(topic, absl::Seconds(5));
-  const absl::Time deadline = absl::Now() + absl::Seconds(15);
-  while ((!count.ok() || *count != partitions) && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(50));
-    count = admin_->PartitionCount(topic, absl::Seconds(5));
-  }
-  if (!count.ok()) return count.status();
-  if (*count != partitions) {
-    return absl::InternalError(absl::StrCat(topic, " has ", *count, " partitions"));
-  }
-  return absl::OkStatus();
-}
-
 // ---- Config ----
 
 std::string CaptureConfig::Yaml() const {

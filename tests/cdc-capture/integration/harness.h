@@ -31,6 +31,7 @@
 #include "libs/pg/connection.h"
 #include "services/cdc-capture/pgoutput/lsn.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/topic_set.h"
 
 namespace cdcflow::cdc_capture::it {
 
@@ -171,25 +172,7 @@ class EventReader {
   std::map<std::string, int64_t> received_;  // "topic/partition" → records
 };
 
-// Creates and (on destruction) deletes Kafka topics.
-class TopicSet {
- public:
-  static absl::StatusOr<std::unique_ptr<TopicSet>> Create();
-  ~TopicSet();
-  absl::Status Add(const std::string& topic, int partitions = 1);
-  // Deletes `topic` at the end if it exists (a topic cdc-capture creates itself).
-  void Track(const std::string& topic) {
-    if (std::find(tracked_.begin(), tracked_.end(), topic) == tracked_.end()) {
-      tracked_.push_back(topic);
-    }
-  }
-  const std::vector<std::string>& topics() const { return topics_; }
-
- private:
-  std::unique_ptr<kafka::Admin> admin_;
-  std::vector<std::string> topics_;
-  std::vector<std::string> tracked_;
-};
+using testutil::TopicSet;  // tests/testing/topic_set.h
 
 // The YAML config of a capture over a test database: the connector section (id() as slot,
 // publication and topic prefix; filtered publication over `tables`), kafka, metrics on a free

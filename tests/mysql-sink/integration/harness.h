@@ -34,6 +34,7 @@
 #include "libs/kafka/producer.h"
 #include "libs/mysql/connection.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/topic_set.h"
 
 namespace cdcflow::mysql_sink::it {
 
@@ -117,21 +118,7 @@ void DropStaleDatabases(mysql::Connection& admin);
 
 // ---- Kafka ----
 
-// Creates topics and deletes them (and the tracked ones, e.g. dead-letter topics the sink
-// created) on destruction.
-class TopicSet {
- public:
-  static absl::StatusOr<std::unique_ptr<TopicSet>> Create();
-  ~TopicSet();
-  absl::Status Add(const std::string& topic, int partitions = 1);
-  void Track(const std::string& topic);
-  kafka::Admin& admin() { return *admin_; }
-
- private:
-  std::unique_ptr<kafka::Admin> admin_;
-  std::vector<std::string> topics_;
-  std::vector<std::string> tracked_;
-};
+using testutil::TopicSet;  // tests/testing/topic_set.h
 
 // One record to produce. nullopt key / value = null (a tombstone's value).
 struct OutRecord {
