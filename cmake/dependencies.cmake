@@ -11,6 +11,9 @@ find_package(nlohmann_json REQUIRED)
 find_package(prometheus-cpp REQUIRED)
 find_package(Protobuf REQUIRED)
 find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)
+# Boost.Beast (header-only) serves the schema registry's REST API.
+find_package(Boost 1.74 REQUIRED)
 
 pkg_check_modules(GRPCPP REQUIRED IMPORTED_TARGET grpc++)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka++)
