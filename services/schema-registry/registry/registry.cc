@@ -234,7 +234,10 @@ absl::StatusOr<std::shared_ptr<const ParsedSchema>> Registry::Parsed(
   {
     std::lock_guard lock(parsed_mu_);
     auto it = parsed_.find(schema.id);
-    if (it != parsed_.end()) return it->second;
+    // An id hard-deleted and imported again may name another schema: check the definition.
+    if (it != parsed_.end() && it->second.definition == schema.definition) {
+      return it->second.parsed;
+    }
   }
   ASSIGN_OR_RETURN(std::vector<ResolvedReference> resolved, Resolve(schema.definition.references));
   absl::StatusOr<std::shared_ptr<const ParsedSchema>> parsed =
@@ -244,7 +247,7 @@ absl::StatusOr<std::shared_ptr<const ParsedSchema>> Registry::Parsed(
         absl::StrCat("stored schema ", schema.id, " does not parse: ", parsed.status().message()));
   }
   std::lock_guard lock(parsed_mu_);
-  parsed_.emplace(schema.id, *parsed);
+  parsed_.insert_or_assign(schema.id, ParsedEntry{schema.definition, *parsed});
   return *parsed;
 }
 
@@ -279,6 +282,11 @@ absl::StatusOr<int32_t> Registry::Register(std::string_view subject,
   if (importing && mode != Mode::kImport) {
     return OperationNotPermitted(absl::StrCat("Subject ", View(subject), " is not in import mode"));
   }
+  // In IMPORT mode every registration names its id (Confluent refuses the others).
+  if (!importing && mode == Mode::kImport) {
+    return OperationNotPermitted(
+        absl::StrCat("Subject ", View(subject), " is not in read-write mode"));
+  }
   ASSIGN_OR_RETURN(Candidate candidate, Prepare(registration));
   std::vector<VersionEntry> versions = store_.Versions(subject);
   std::optional<int32_t> existing_id = store_.IdOf(candidate.definition);
@@ -311,7 +319,7 @@ absl::StatusOr<int32_t> Registry::Register(std::string_view subject,
     id = *registration.id;
   }
   int32_t version = versions.empty() ? 1 : versions.back().version + 1;
-  if (registration.version) {
+  if (importing && registration.version) {
     for (const VersionEntry& v : versions) {
       if (v.version == *registration.version) {
         return OperationNotPermitted(absl::StrCat("Overwrite new schema with version ",
@@ -470,8 +478,15 @@ absl::StatusOr<Mode> Registry::SetMode(const std::optional<std::string>& subject
   std::optional<Mode> mode = ParseMode(mode_name);
   if (!mode) return InvalidMode(mode_name);
   std::lock_guard write_lock(write_mu_);
-  if (*mode == Mode::kImport && !force) {
-    bool has_schemas = subject ? !store_.Versions(*subject).empty() : store_.HasAnySubject();
+  Mode current = subject ? EffectiveMode(*subject) : GlobalMode();
+  if (*mode == Mode::kImport && current != Mode::kImport && !force) {
+    // Only live schemas count, as in Confluent (hasSubjects(subject, lookupDeleted=false)).
+    bool has_schemas = false;
+    if (subject) {
+      for (const VersionEntry& v : store_.Versions(*subject)) has_schemas |= !v.deleted;
+    } else {
+      has_schemas = store_.HasLiveSubject();
+    }
     if (has_schemas) {
       return OperationNotPermitted("Cannot import since found existing subjects");
     }

@@ -145,7 +145,11 @@ class Registry {
   std::mutex write_mu_;
   // Parsed schemas by id, for compatibility checks (a schema never changes under its id).
   mutable std::mutex parsed_mu_;
-  mutable absl::flat_hash_map<int32_t, std::shared_ptr<const ParsedSchema>> parsed_;
+  struct ParsedEntry {
+    SchemaDefinition definition;
+    std::shared_ptr<const ParsedSchema> parsed;
+  };
+  mutable absl::flat_hash_map<int32_t, ParsedEntry> parsed_;
 };
 
 // "latest" / "-1" → nullopt; a number in [1, 2^31-1] → it; anything else → 42202.

@@ -98,6 +98,14 @@ absl::StatusOr<json> JsonBody(const http::Request& request) {
   return body;
 }
 
+bool FitsInt32(const json& number) {
+  if (number.is_number_unsigned()) {
+    return number.get<uint64_t>() <= static_cast<uint64_t>(INT32_MAX);
+  }
+  int64_t value = number.get<int64_t>();
+  return value >= INT32_MIN && value <= INT32_MAX;
+}
+
 // {"schema": …, "schemaType": …, "references": […], "id": …, "version": …}
 absl::StatusOr<Registration> ParseRegistration(const json& body, bool normalize) {
   Registration registration{.normalize = normalize};
@@ -122,7 +130,8 @@ absl::StatusOr<Registration> ParseRegistration(const json& body, bool normalize)
       auto subject = ref.find("subject");
       auto version = ref.find("version");
       if (name == ref.end() || !name->is_string() || subject == ref.end() ||
-          !subject->is_string() || version == ref.end() || !version->is_number_integer()) {
+          !subject->is_string() || version == ref.end() || !version->is_number_integer() ||
+          !FitsInt32(*version)) {
         return MalformedBody("a reference needs a string name and subject and an integer version");
       }
       registration.definition.references.push_back(
@@ -132,8 +141,9 @@ absl::StatusOr<Registration> ParseRegistration(const json& body, bool normalize)
   for (const char* field : {"id", "version"}) {
     auto it = body.find(field);
     if (it == body.end() || it->is_null()) continue;
-    if (!it->is_number_integer())
-      return MalformedBody(absl::StrCat("\"", field, "\" must be an integer"));
+    if (!it->is_number_integer() || !FitsInt32(*it)) {
+      return MalformedBody(absl::StrCat("\"", field, "\" must be a 32-bit integer"));
+    }
     int64_t value = it->get<int64_t>();
     if (value <= 0) continue;  // Confluent's clients send -1/0 for "unset"
     if (std::string_view(field) == "id") {
@@ -147,9 +157,14 @@ absl::StatusOr<Registration> ParseRegistration(const json& body, bool normalize)
 
 // ---------------------------------------------------------------------------- responses
 
+// Invalid UTF-8 (a subject sent as %FF) is replaced rather than thrown on.
+std::string Dump(const json& body) {
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 void Ok(http::Response& response, const json& body) {
   response.status = 200;
-  response.body = body.dump();
+  response.body = Dump(body);
 }
 
 void AddDefinition(json& out, const SchemaDefinition& definition) {
@@ -193,7 +208,7 @@ void WriteError(const absl::Status& status, http::Response& response) {
   body["message"] = std::string(MessageOf(status));
   response.status = HttpStatusOf(code);
   response.content_type = "application/vnd.schemaregistry.v1+json";
-  response.body = body.dump();
+  response.body = Dump(body);
 }
 
 std::string_view EndpointName(Endpoint endpoint) {
@@ -491,7 +506,12 @@ void Router::Dispatch(const http::Request& request, const Route& route, http::Re
         if (!body.ok()) return fail(body.status());
         auto level = body->find("compatibility");
         if (level == body->end() || !level->is_string()) {
-          return fail(InvalidCompatibilityLevel(level == body->end() ? "" : level->dump()));
+          // The type, not the value: echoing a hostile nested value back costs a stack frame
+          // per level.
+          return fail(InvalidCompatibilityLevel(
+              level == body->end()
+                  ? ""
+                  : (level->is_structured() ? level->type_name() : level->dump())));
         }
         std::string name = level->get<std::string>();
         if (!ParseCompatibilityLevel(name)) return fail(InvalidCompatibilityLevel(name));
@@ -527,7 +547,9 @@ void Router::Dispatch(const http::Request& request, const Route& route, http::Re
         if (!body.ok()) return fail(body.status());
         auto mode = body->find("mode");
         if (mode == body->end() || !mode->is_string()) {
-          return fail(InvalidMode(mode == body->end() ? "" : mode->dump()));
+          return fail(InvalidMode(
+              mode == body->end() ? ""
+                                  : (mode->is_structured() ? mode->type_name() : mode->dump())));
         }
         std::string name = mode->get<std::string>();
         if (!ParseMode(name)) return fail(InvalidMode(name));

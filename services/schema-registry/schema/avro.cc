@@ -28,6 +28,8 @@ constexpr std::string_view kFieldReserved[] = {"default", "doc",  "name",
 
 // Record default values nest; a recursive record could make their check endless.
 constexpr int kMaxDefaultDepth = 64;
+// Types nested deeper than this are refused (real schemas stay far below it).
+constexpr int kMaxNesting = 200;
 
 std::optional<Type> PrimitiveType(std::string_view name) {
   static const std::map<std::string_view, Type> kPrimitives = {
@@ -71,6 +73,8 @@ absl::Status InvalidAt(std::string_view path, std::string_view message) {
 // A JSON value shortened for error messages, cut between UTF-8 characters so that the message
 // stays valid UTF-8.
 std::string Excerpt(const Json& json) {
+  // Only scalars are printed: dumping a structure recurses once per level of it.
+  if (json.is_structured()) return json.is_object() ? "an object" : "an array";
   std::string text = json.dump();
   if (text.size() <= 80) return text;
   size_t cut = 77;
@@ -235,6 +239,19 @@ class SchemaParser {
 
   absl::StatusOr<Node*> ParseType(const Json& json, const std::string& space,
                                   const std::string& path) {
+    // Parsing, printing and checking recurse once per level: a bounded depth keeps a hostile
+    // schema from exhausting the stack.
+    if (nesting_ >= kMaxNesting) {
+      return InvalidAt(path, absl::StrCat("types nest more than ", kMaxNesting, " levels deep"));
+    }
+    ++nesting_;
+    absl::StatusOr<Node*> node = ParseTypeAtDepth(json, space, path);
+    --nesting_;
+    return node;
+  }
+
+  absl::StatusOr<Node*> ParseTypeAtDepth(const Json& json, const std::string& space,
+                                         const std::string& path) {
     if (json.is_string()) return ParseTypeName(json.get<std::string>(), space, path);
     if (json.is_object()) return ParseObject(json, space, path);
     if (json.is_array()) return ParseUnion(json, space, path);
@@ -547,6 +564,7 @@ class SchemaParser {
   std::map<std::string, Node*> names_;  // full name -> named type
   std::vector<Node*> defined_;
   std::vector<PendingDefault> pending_defaults_;
+  int nesting_ = 0;  // ParseType calls in progress
 };
 
 // Java's Double.toString: plain notation for 1e-3 <= |d| < 1e7, else "1.0E10"; always a

@@ -43,6 +43,33 @@ std::string Quoted(std::string_view text) {
   return absl::StrCat("'", absl::string_view(text.data(), text.size()), "'");
 }
 
+constexpr int kMaxNestingDepth = 128;
+
+// The deepest nesting of brackets and braces outside string literals ("…" in JSON and
+// Protobuf, '…' in Protobuf).
+int NestingDepth(std::string_view text) {
+  int depth = 0;
+  int deepest = 0;
+  char quote = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quote != 0) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == quote) {
+        quote = 0;
+      }
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 }  // namespace
 
 const char* CompatibilityLevelName(CompatibilityLevel level) {
@@ -95,6 +122,12 @@ std::optional<Mode> ParseMode(std::string_view name) {
 
 absl::StatusOr<std::shared_ptr<const ParsedSchema>> ParseSchema(
     SchemaType type, std::string_view text, const std::vector<ResolvedReference>& references) {
+  // The parsers, printers and checkers recurse once per nesting level (and so do nlohmann's
+  // copy and dump): a hostile schema nested 100,000 deep must be refused before them.
+  if (int depth = NestingDepth(text); depth > kMaxNestingDepth) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the schema nests ", depth, " levels deep; at most ", kMaxNestingDepth, " are accepted"));
+  }
   switch (type) {
     case SchemaType::kAvro:
       return avro::Parse(text, references);

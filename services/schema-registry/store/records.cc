@@ -59,6 +59,10 @@ absl::StatusOr<int32_t> IntField(const json& object, const char* name) {
   if (it == object.end() || !it->is_number_integer()) {
     return absl::InvalidArgumentError(absl::StrCat("missing integer field \"", name, "\""));
   }
+  bool fits = it->is_number_unsigned()
+                  ? it->get<uint64_t>() <= static_cast<uint64_t>(INT32_MAX)
+                  : it->get<int64_t>() >= INT32_MIN && it->get<int64_t>() <= INT32_MAX;
+  if (!fits) return absl::InvalidArgumentError(absl::StrCat("\"", name, "\" out of range"));
   return it->get<int32_t>();
 }
 
@@ -87,7 +91,9 @@ absl::StatusOr<RecordKey> DecodeKey(std::string_view text) {
   std::optional<KeyType> type = KeyTypeFromName(*type_name);
   if (!type) return absl::InvalidArgumentError(absl::StrCat("unknown keytype ", *type_name));
   RecordKey key{.type = *type};
-  if (auto it = parsed->find("subject"); it != parsed->end() && it->is_string()) {
+  if (auto it = parsed->find("subject"); it != parsed->end() && !it->is_null()) {
+    // Anything but a string or null would otherwise read as the global key.
+    if (!it->is_string()) return absl::InvalidArgumentError("key subject is not a string");
     key.subject = it->get<std::string>();
   }
   if (key.type == KeyType::kSchema) {

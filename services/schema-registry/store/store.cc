@@ -157,9 +157,17 @@ void Store::ForgetIdIfUnused(int32_t id) {
   }
   auto it = schemas_by_id_.find(id);
   if (it == schemas_by_id_.end()) return;
-  auto identity = id_by_identity_.find(IdentityKey(it->second->definition));
-  if (identity != id_by_identity_.end() && identity->second == id) id_by_identity_.erase(identity);
+  std::string key = IdentityKey(it->second->definition);
   schemas_by_id_.erase(it);
+  auto identity = id_by_identity_.find(key);
+  if (identity == id_by_identity_.end() || identity->second != id) return;
+  id_by_identity_.erase(identity);
+  // An imported topic may hold the same schema under several ids: the lowest left stands in.
+  std::optional<int32_t> other;
+  for (const auto& [other_id, schema] : schemas_by_id_) {
+    if ((!other || other_id < *other) && IdentityKey(schema->definition) == key) other = other_id;
+  }
+  if (other) id_by_identity_.emplace(std::move(key), *other);
 }
 
 int64_t Store::next_offset() const {
@@ -278,10 +286,10 @@ std::optional<Mode> Store::SubjectMode(std::string_view subject) const {
   return it == subjects_.end() ? std::nullopt : it->second.mode;
 }
 
-bool Store::HasAnySubject() const {
+bool Store::HasLiveSubject() const {
   std::shared_lock lock(mu_);
   return std::any_of(subjects_.begin(), subjects_.end(),
-                     [](const auto& entry) { return !entry.second.versions.empty(); });
+                     [](const auto& entry) { return IsLive(entry.second.versions); });
 }
 
 std::optional<LeaderValue> Store::leader() const {

@@ -84,8 +84,8 @@ class Store {
   std::optional<CompatibilityLevel> SubjectCompatibility(std::string_view subject) const;
   std::optional<Mode> GlobalMode() const;
   std::optional<Mode> SubjectMode(std::string_view subject) const;
-  // Subjects that have a version, a config or a mode (Confluent's "subject exists" for /mode).
-  bool HasAnySubject() const;
+  // Whether any subject has a live (not soft-deleted) version.
+  bool HasLiveSubject() const;
 
   // The leader the latest NOOP record named (our extension; nullopt before any).
   std::optional<LeaderValue> leader() const;
