@@ -221,11 +221,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       if constexpr (kTls) {
         self->Tcp().expires_after(self->shared_.options.idle_timeout);
-        self->stream_.async_handshake(ssl::stream_base::server,
-                                      [self](beast::error_code ec) {
-                                        if (ec) return self->Close();
-                                        self->ReadHeader();
-                                      });
+        self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+          if (ec) return self->Close();
+          self->ReadHeader();
+        });
       } else {
         self->ReadHeader();
       }
@@ -249,10 +248,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     parser_->body_limit(shared_.options.max_body_bytes);
     // One deadline for the whole request, so a client that trickles bytes is cut off.
     Tcp().expires_after(shared_.options.idle_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                               self->OnHeader(ec);
-                             });
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -420,10 +418,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     std::array<net::const_buffer, 2> buffers{net::buffer(head_), body};
     Tcp().expires_after(shared_.options.idle_timeout);
-    net::async_write(stream_, buffers,
-                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnWrite(ec);
-                     });
+    net::async_write(
+        stream_, buffers,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
   }
 
   void OnWrite(beast::error_code ec) {
@@ -462,12 +459,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void Drain() {
-    Tcp().async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](
-                                                     beast::error_code ec, size_t n) {
-      self->linger_bytes_ += n;
-      if (ec || self->linger_bytes_ > kLingerMaxBytes) return self->Close();
-      self->Drain();
-    });
+    Tcp().async_read_some(buffer_.prepare(4096),
+                          [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                            self->linger_bytes_ += n;
+                            if (ec || self->linger_bytes_ > kLingerMaxBytes) return self->Close();
+                            self->Drain();
+                          });
   }
 
   void Close() {
@@ -624,8 +621,8 @@ class Server::Impl {
           absl::StrCat("TLS key file '", o.tls_key_file, "': ", ec.message()));
     }
     if (SSL_CTX_check_private_key(ctx.native_handle()) != 1) {
-      return absl::InvalidArgumentError(absl::StrCat("TLS key file '", o.tls_key_file,
-                                                     "' does not match the certificate"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("TLS key file '", o.tls_key_file, "' does not match the certificate"));
     }
     return absl::OkStatus();
   }

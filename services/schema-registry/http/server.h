@@ -51,8 +51,8 @@ struct Response {
 using Handler = std::function<void(const Request&, Response&)>;
 
 struct ServerOptions {
-  std::string host = "0.0.0.0";
-  int port = 8081;  // 0 = an ephemeral port; Server::port() tells which
+  std::string host = "0.0.0.0";  // an IP address (v4 or v6), not a host name
+  int port = 8081;               // 0 = an ephemeral port; Server::port() tells which
   int io_threads = 2;
   // Requests whose method is not GET/HEAD run here, never on an io thread.
   int blocking_threads = 4;
