@@ -3,10 +3,12 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "libs/common/status_macros.h"
 #include "libs/kafka/client.h"
 #include "libs/kafka/errors.h"
@@ -112,6 +114,7 @@ absl::StatusOr<std::unique_ptr<Admin>> Admin::Create(AdminOptions options) {
 
 absl::Status Admin::CreateTopics(const std::vector<NewTopic>& topics, absl::Duration timeout) {
   if (topics.empty()) return absl::OkStatus();
+  const absl::Time deadline = absl::Now() + timeout;
   rd_kafka_t* rk = handle_->c_ptr();
   std::vector<NewTopicPtr> owned;
   std::vector<rd_kafka_NewTopic_t*> requests;
@@ -142,7 +145,12 @@ absl::Status Admin::CreateTopics(const std::vector<NewTopic>& topics, absl::Dura
   if (result == nullptr) return absl::InternalError("create topics: unexpected result event");
   size_t count = 0;
   const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(result, &count);
-  return TopicResults(results, count, "create topic");
+  RETURN_IF_ERROR(TopicResults(results, count, "create topic"));
+  for (const NewTopic& topic : topics) {
+    RETURN_IF_ERROR(
+        AwaitTopic(topic.name, std::max(deadline - absl::Now(), absl::Seconds(1))).status());
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Admin::DeleteTopics(const std::vector<std::string>& topics, absl::Duration timeout) {
@@ -218,6 +226,25 @@ absl::StatusOr<int> Admin::PartitionCount(const std::string& topic, absl::Durati
     return t.partition_cnt;
   }
   return absl::NotFoundError(absl::StrCat(operation, ": not in the metadata"));
+}
+
+absl::StatusOr<int> Admin::AwaitTopic(const std::string& topic, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    absl::StatusOr<int> partitions =
+        PartitionCount(topic, std::max(deadline - absl::Now(), absl::Milliseconds(100)));
+    // Unknown (not yet propagated) or unavailable (no leader elected yet): ask again.
+    if (partitions.ok() ||
+        !(absl::IsNotFound(partitions.status()) || absl::IsUnavailable(partitions.status()))) {
+      return partitions;
+    }
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat("topic '", topic, "' not usable after ",
+                                                      absl::FormatDuration(timeout), ": ",
+                                                      partitions.status().message()));
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
 }
 
 }  // namespace cdcflow::kafka

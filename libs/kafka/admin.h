@@ -45,9 +45,11 @@ class Admin {
   Admin(const Admin&) = delete;
   Admin& operator=(const Admin&) = delete;
 
-  // OK when every topic was created. Otherwise the first failure's code (kAlreadyExists when
-  // a topic exists, kInvalidArgument for a bad config or partition count...) with every
-  // failure in the message. The broker waits up to `timeout` for the topics to exist.
+  // OK when every topic was created and is in the metadata the broker serves (a KRaft broker
+  // learns of a new topic a moment after CreateTopics answers: waiting here lets the caller
+  // use the topics at once). Otherwise the first failure's code (kAlreadyExists when a topic
+  // exists, kInvalidArgument for a bad config or partition count, kDeadlineExceeded when a
+  // created topic did not show up within `timeout`...) with every failure in the message.
   absl::Status CreateTopics(const std::vector<NewTopic>& topics,
                             absl::Duration timeout = absl::Seconds(30));
   absl::Status CreateTopic(const NewTopic& topic, absl::Duration timeout = absl::Seconds(30)) {
@@ -66,6 +68,12 @@ class Admin {
   // kNotFound when the topic does not exist.
   absl::StatusOr<int> PartitionCount(const std::string& topic,
                                      absl::Duration timeout = absl::Seconds(30));
+
+  // PartitionCount, asked again every 50 ms while the topic is unknown or has no leader yet
+  // (just created, here or by another client): kDeadlineExceeded, with the last answer, when
+  // it is still so after `timeout`.
+  absl::StatusOr<int> AwaitTopic(const std::string& topic,
+                                 absl::Duration timeout = absl::Seconds(30));
 
  private:
   explicit Admin(AdminOptions options);

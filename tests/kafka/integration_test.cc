@@ -421,5 +421,29 @@ TEST_F(KafkaIntegrationTest, AdminCreatesDescribesAndDeletesTopics) {
   EXPECT_EQ(admin_->DeleteTopics({name}).code(), absl::StatusCode::kNotFound);
 }
 
+// A KRaft broker learns of a new topic a moment after CreateTopics answers; CreateTopic waits
+// for that, so the topic is usable at once (schema-registry once failed its start on this in
+// CI). Without the wait this fails on a loaded machine (1 run in 4 with both cores busy).
+TEST_F(KafkaIntegrationTest, CreatedTopicIsInTheMetadataAtOnce) {
+  std::vector<std::string> names;
+  for (int i = 0; i < 8; ++i) {
+    names.push_back(testutil::UniqueName("cdcflow-test-fresh"));
+    ASSERT_TRUE(admin_->CreateTopic({.name = names.back(), .partitions = 2}).ok());
+    auto partitions = admin_->PartitionCount(names.back(), absl::Seconds(5));
+    ASSERT_TRUE(partitions.ok()) << "topic " << i << ": " << partitions.status();
+    EXPECT_EQ(*partitions, 2);
+  }
+  ASSERT_TRUE(admin_->DeleteTopics(names).ok());
+}
+
+TEST_F(KafkaIntegrationTest, AwaitTopicGivesUpOnAMissingTopic) {
+  const std::string name = testutil::UniqueName("cdcflow-test-missing");
+  const absl::Time start = absl::Now();
+  absl::StatusOr<int> partitions = admin_->AwaitTopic(name, absl::Milliseconds(500));
+  EXPECT_EQ(partitions.status().code(), absl::StatusCode::kDeadlineExceeded) << partitions.status();
+  EXPECT_THAT(partitions.status().message(), HasSubstr(name));
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(500));
+}
+
 }  // namespace
 }  // namespace cdcflow::kafka

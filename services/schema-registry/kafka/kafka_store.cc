@@ -82,7 +82,8 @@ absl::Status KafkaStore::EnsureTopic() {
                                              .configs = {{"cleanup.policy", "compact"}}});
   if (!created.ok() && !absl::IsAlreadyExists(created)) return created;
   if (created.ok()) log_->info("created topic {} (1 partition, compacted)", options_.topic);
-  ASSIGN_OR_RETURN(int partitions, admin->PartitionCount(options_.topic));
+  // AwaitTopic: a topic just created, here or by another instance, is briefly unknown.
+  ASSIGN_OR_RETURN(int partitions, admin->AwaitTopic(options_.topic));
   if (partitions != 1) {
     return absl::FailedPreconditionError(
         absl::StrCat("kafkastore.topic: ", options_.topic, " has ", partitions,
