@@ -79,6 +79,15 @@ absl::Status CheckTcpReachable(absl::string_view servers, absl::Duration timeout
   return absl::UnavailableError(absl::StrCat("connect to ", first, ": ", last_error));
 }
 
+std::string YamlQuote(absl::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
 int UnusedLoopbackPort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};

@@ -27,6 +27,9 @@ std::string UniqueName(absl::string_view prefix);
 // kUnavailable naming the address otherwise.
 absl::Status CheckTcpReachable(absl::string_view servers, absl::Duration timeout);
 
+// `s` as a single-quoted YAML scalar (quotes doubled): any text, safe in a generated config.
+std::string YamlQuote(absl::string_view s);
+
 // A loopback TCP port that nothing listens on (bound, then released).
 int UnusedLoopbackPort();
 

@@ -22,19 +22,7 @@
 
 namespace cdcflow::cdc_capture::it {
 
-namespace {
-
-// Single-quoted YAML scalar.
-std::string YamlQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string PgTarget::Conninfo(const std::string& dbname) const {
   return absl::StrCat("host=", host, " port=", port, " user=", user, " password=", password,
@@ -434,17 +422,20 @@ std::string CaptureConfig::Yaml() const {
   };
   for (const auto& [k, v] : connector) c[k] = v;
   std::string yaml = "connector:\n";
-  for (const auto& [k, v] : c) absl::StrAppend(&yaml, "  ", k, ": ", YamlQuote(v), "\n");
-  absl::StrAppend(&yaml, "kafka:\n  bootstrap.servers: ", YamlQuote(testutil::KafkaBootstrap()),
+  for (const auto& [k, v] : c) absl::StrAppend(&yaml, "  ", k, ": ", testutil::YamlQuote(v), "\n");
+  absl::StrAppend(&yaml,
+                  "kafka:\n  bootstrap.servers: ", testutil::YamlQuote(testutil::KafkaBootstrap()),
                   "\n");
-  for (const auto& [k, v] : kafka) absl::StrAppend(&yaml, "  ", k, ": ", YamlQuote(v), "\n");
+  for (const auto& [k, v] : kafka)
+    absl::StrAppend(&yaml, "  ", k, ": ", testutil::YamlQuote(v), "\n");
   if (!offset_storage_topic.empty()) {
-    absl::StrAppend(&yaml, "  offset.storage.topic: ", YamlQuote(offset_storage_topic), "\n");
+    absl::StrAppend(&yaml, "  offset.storage.topic: ", testutil::YamlQuote(offset_storage_topic),
+                    "\n");
   }
   if (!kafka_properties.empty()) {
     absl::StrAppend(&yaml, "  properties:\n");
     for (const auto& [k, v] : kafka_properties) {
-      absl::StrAppend(&yaml, "    ", k, ": ", YamlQuote(v), "\n");
+      absl::StrAppend(&yaml, "    ", k, ": ", testutil::YamlQuote(v), "\n");
     }
   }
   absl::StrAppend(&yaml, "logging:\n  level: ", log_level, "\n  format: text\n");

@@ -34,16 +34,6 @@ namespace cdcflow::mysql_sink::it {
 
 namespace {
 
-// Single-quoted YAML scalar.
-std::string YamlQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
 std::string EnvOr(const char* name, const std::string& fallback) {
   const char* value = std::getenv(name);
   return value != nullptr && value[0] != '\0' ? value : fallback;
@@ -612,14 +602,16 @@ std::string SinkConfig::Yaml() const {
   if (topics.empty() || connector.contains("topics.regex")) c.erase("topics");
   for (const auto& [k, v] : connector) c[k] = v;
   std::string yaml = "connector:\n";
-  for (const auto& [k, v] : c) absl::StrAppend(&yaml, "  ", k, ": ", YamlQuote(v), "\n");
-  absl::StrAppend(&yaml, "kafka:\n  bootstrap.servers: ", YamlQuote(testutil::KafkaBootstrap()),
+  for (const auto& [k, v] : c) absl::StrAppend(&yaml, "  ", k, ": ", testutil::YamlQuote(v), "\n");
+  absl::StrAppend(&yaml,
+                  "kafka:\n  bootstrap.servers: ", testutil::YamlQuote(testutil::KafkaBootstrap()),
                   "\n");
-  for (const auto& [k, v] : kafka) absl::StrAppend(&yaml, "  ", k, ": ", YamlQuote(v), "\n");
+  for (const auto& [k, v] : kafka)
+    absl::StrAppend(&yaml, "  ", k, ": ", testutil::YamlQuote(v), "\n");
   if (!kafka_properties.empty()) {
     absl::StrAppend(&yaml, "  properties:\n");
     for (const auto& [k, v] : kafka_properties) {
-      absl::StrAppend(&yaml, "    ", k, ": ", YamlQuote(v), "\n");
+      absl::StrAppend(&yaml, "    ", k, ": ", testutil::YamlQuote(v), "\n");
     }
   }
   absl::StrAppend(&yaml, "logging:\n  level: ", log_level, "\n  format: text\n");

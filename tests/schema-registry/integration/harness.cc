@@ -21,16 +21,6 @@ namespace cdcflow::schema_registry::it {
 
 namespace {
 
-// Single-quoted YAML scalar.
-std::string YamlQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
 size_t AppendBody(char* data, size_t size, size_t count, void* out) {
   static_cast<std::string*>(out)->append(data, size * count);
   return size * count;
@@ -47,7 +37,7 @@ void InitCurl() {
 std::string InstanceConfig::Yaml() const {
   std::string y = "registry:\n";
   auto key = [&](const std::string& k, const std::string& v) {
-    absl::StrAppend(&y, "  ", k, ": ", YamlQuote(v), "\n");
+    absl::StrAppend(&y, "  ", k, ": ", testutil::YamlQuote(v), "\n");
   };
   key("listeners", absl::StrCat(https ? "https" : "http", "://127.0.0.1:", port));
   key("kafkastore.bootstrap.servers", testutil::KafkaBootstrap());
@@ -62,7 +52,8 @@ std::string InstanceConfig::Yaml() const {
     key("authentication.method", "BASIC");
     absl::StrAppend(&y, "  authentication.users:\n");
     for (const auto& [user, password] : users) {
-      absl::StrAppend(&y, "    ", YamlQuote(user), ": ", YamlQuote(password), "\n");
+      absl::StrAppend(&y, "    ", testutil::YamlQuote(user), ": ", testutil::YamlQuote(password),
+                      "\n");
     }
   }
   for (const auto& [k, v] : registry) key(k, v);
