@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -37,6 +38,20 @@ std::vector<std::string> SplitList(absl::string_view s) {
     if (!item.empty()) out.emplace_back(item);
   }
   return out;
+}
+
+// "k=v,k2=v2" -> {k: v, k2: v2}, or an error naming `path`.
+absl::Status ParseMap(const std::string& path, absl::string_view s,
+                      std::map<std::string, std::string>* out) {
+  for (const std::string& item : SplitList(s)) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
+    if (kv.first.empty() || item.find('=') == std::string::npos) {
+      return FieldError(path, absl::StrCat("must be a map (k=v,k2=v2), got ", Quoted(item)));
+    }
+    (*out)[std::string(absl::StripAsciiWhitespace(kv.first))] =
+        std::string(absl::StripAsciiWhitespace(kv.second));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -185,14 +200,7 @@ void ConfigSpec::Bind(absl::string_view section, absl::string_view key,
   };
   f.set_from_string = [set = f.set_map, path = f.Path()](absl::string_view s) -> absl::Status {
     std::map<std::string, std::string> m;
-    for (const std::string& item : SplitList(s)) {
-      std::pair<std::string, std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
-      if (kv.first.empty() || item.find('=') == std::string::npos) {
-        return FieldError(path, absl::StrCat("must be a map (k=v,k2=v2), got ", Quoted(item)));
-      }
-      m[std::string(absl::StripAsciiWhitespace(kv.first))] =
-          std::string(absl::StripAsciiWhitespace(kv.second));
-    }
+    RETURN_IF_ERROR(ParseMap(path, s, &m));
     return set(std::move(m));
   };
   f.show = [target] {
@@ -200,9 +208,39 @@ void ConfigSpec::Bind(absl::string_view section, absl::string_view key,
   };
 }
 
+void ConfigSpec::BindPrefix(absl::string_view section, absl::string_view prefix,
+                            std::map<std::string, std::string>* target) {
+  Field& f = AddField(section, prefix, Kind::kPrefix, {});
+  f.set_entry = [target](std::string key, std::string value) {
+    (*target)[std::move(key)] = std::move(value);
+  };
+  // The environment's map adds to (and overrides) what the file set.
+  f.set_from_string = [target, path = f.Path()](absl::string_view s) -> absl::Status {
+    std::map<std::string, std::string> m;
+    RETURN_IF_ERROR(ParseMap(path, s, &m));
+    for (auto& [k, v] : m) (*target)[k] = std::move(v);
+    return absl::OkStatus();
+  };
+  f.show = [target, prefix = std::string(prefix)] {
+    std::vector<std::string> items;
+    for (const auto& [k, v] : *target) items.push_back(absl::StrCat(prefix, k, "=", v));
+    return absl::StrCat("{", absl::StrJoin(items, ", "), "}");
+  };
+}
+
 ConfigSpec::Field* ConfigSpec::Find(absl::string_view section, absl::string_view key) {
   for (Field& f : fields_) {
-    if (f.section == section && f.key == key) return &f;
+    if (f.kind != Kind::kPrefix && f.section == section && f.key == key) return &f;
+  }
+  return nullptr;
+}
+
+ConfigSpec::Field* ConfigSpec::FindPrefix(absl::string_view section, absl::string_view key) {
+  for (Field& f : fields_) {
+    if (f.kind == Kind::kPrefix && f.section == section && key.size() > f.key.size() &&
+        absl::StartsWith(key, f.key)) {
+      return &f;
+    }
   }
   return nullptr;
 }
@@ -273,7 +311,16 @@ absl::Status ConfigSpec::LoadString(absl::string_view yaml, const Environment& e
       for (const auto& kv : body) {
         const std::string key = kv.first.Scalar();
         Field* f = Find(section, key);
-        if (f == nullptr) return FieldError(absl::StrCat(section, ".", key), "unknown key");
+        if (f == nullptr) {
+          Field* family = FindPrefix(section, key);
+          if (family == nullptr) return FieldError(absl::StrCat(section, ".", key), "unknown key");
+          if (!kv.second.IsScalar()) {
+            return FieldError(absl::StrCat(section, ".", key), "must be a scalar");
+          }
+          family->set_entry(key.substr(family->key.size()), kv.second.Scalar());
+          family->is_set = true;
+          continue;
+        }
         const YAML::Node& value = kv.second;
         if (value.IsNull()) continue;  // `key:` with nothing = keep the default
         const std::string path = f->Path();
@@ -312,7 +359,8 @@ absl::Status ConfigSpec::LoadFile(const std::string& path, const Environment& en
 
 absl::Status ConfigSpec::ApplyEnvironment(const Environment& env) {
   for (Field& f : fields_) {
-    const std::string name = EnvName(f.section, f.key);
+    const std::string name =
+        EnvName(f.section, f.kind == Kind::kPrefix ? absl::StripSuffix(f.key, ".") : f.key);
     std::optional<std::string> value = env.Get(name);
     if (!value && f.options.secret) {
       // Secrets may come from a file (Docker/Kubernetes secrets): NAME_FILE=/run/secrets/x.

@@ -71,6 +71,12 @@ class ConfigSpec {
             FieldOptions options = {});
   void Bind(absl::string_view section, absl::string_view key,
             std::map<std::string, std::string>* target, FieldOptions options = {});
+  // Every key of `section` that starts with `prefix` (e.g. "topic.creation.default.") and is
+  // not a field of its own, as rest-of-key → value: Kafka Connect's open-ended key families.
+  // In the environment, the prefix without its last dot names one variable holding a map
+  // (CDCFLOW_CONNECTOR_TOPIC_CREATION_DEFAULT="partitions=3,cleanup.policy=compact").
+  void BindPrefix(absl::string_view section, absl::string_view prefix,
+                  std::map<std::string, std::string>* target);
 
   // Loads YAML text (may be empty: defaults + environment only), then the environment.
   // The error message is one line that names the key, e.g.
@@ -85,7 +91,7 @@ class ConfigSpec {
   static std::string EnvName(absl::string_view section, absl::string_view key);
 
  private:
-  enum class Kind { kScalar, kList, kMap };
+  enum class Kind { kScalar, kList, kMap, kPrefix };
   struct Field {
     std::string section;
     std::string key;
@@ -94,6 +100,7 @@ class ConfigSpec {
     std::function<absl::Status(absl::string_view)> set_from_string;
     std::function<absl::Status(std::vector<std::string>)> set_list;
     std::function<absl::Status(std::map<std::string, std::string>)> set_map;
+    std::function<void(std::string, std::string)> set_entry;  // kPrefix: one key of the family
     std::function<std::string()> show;
     bool is_set = false;
     std::string Path() const { return section + "." + key; }
@@ -102,6 +109,8 @@ class ConfigSpec {
   Field& AddField(absl::string_view section, absl::string_view key, Kind kind,
                   FieldOptions options);
   Field* Find(absl::string_view section, absl::string_view key);
+  // The BindPrefix field whose prefix `key` extends, if any.
+  Field* FindPrefix(absl::string_view section, absl::string_view key);
   bool HasSection(absl::string_view section) const;
   absl::Status ApplyEnvironment(const Environment& env);
   absl::Status CheckRequired() const;

@@ -2,6 +2,7 @@
 
 #include <regex>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
 #include "services/cdc-capture/source/catalog.h"
@@ -47,6 +48,7 @@ void BindConfig(config::ConfigSpec& spec, Config* c) {
             &k.delete_tombstone_handling_mode,
             {.one_of = {"tombstone", "drop", "rewrite", "rewrite-with-tombstone"}});
   spec.Bind("connector", "transforms.unwrap.add.fields", &k.unwrap_add_fields);
+  spec.BindPrefix("connector", "topic.creation.default.", &k.topic_creation_default);
 
   spec.Bind("kafka", "bootstrap.servers", &c->kafka.bootstrap_servers);
   spec.Bind("kafka", "properties", &c->kafka.properties);
@@ -83,7 +85,41 @@ absl::Status Validate(const Config& c) {
     return absl::InvalidArgumentError(
         "connector.table.include.list: required when publication.autocreate.mode is filtered");
   }
+  RETURN_IF_ERROR(ParseTopicCreation(c.connector).status());
   return source::ParseMessageKeyColumns(c.connector.message_key_columns).status();
+}
+
+absl::StatusOr<std::optional<TopicCreation>> ParseTopicCreation(const ConnectorConfig& connector) {
+  constexpr absl::string_view kPrefix = "connector.topic.creation.default.";
+  if (connector.topic_creation_default.empty()) return std::nullopt;
+  TopicCreation t;
+  // Kafka Connect requires both once the connector asks for topic creation at all.
+  for (const char* key : {"replication.factor", "partitions"}) {
+    auto it = connector.topic_creation_default.find(key);
+    if (it == connector.topic_creation_default.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(kPrefix, key, ": required when any topic.creation.default.* key is set"));
+    }
+    int value = 0;
+    if (!absl::SimpleAtoi(it->second, &value) || (value < 1 && value != -1)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          kPrefix, key, ": must be a positive integer or -1 (the broker's default), got \"",
+          it->second, "\""));
+    }
+    (key == absl::string_view("partitions") ? t.partitions : t.replication_factor) = value;
+  }
+  for (const auto& [key, value] : connector.topic_creation_default) {
+    if (key == "partitions" || key == "replication.factor") continue;
+    if (key == "include" || key == "exclude") {
+      // In Kafka Connect only named groups (topic.creation.groups) select topics.
+      return absl::InvalidArgumentError(
+          absl::StrCat(kPrefix, key,
+                       ": the default group takes every topic; named groups "
+                       "(topic.creation.groups) are not supported"));
+    }
+    t.configs[key] = value;
+  }
+  return t;
 }
 
 std::string Config::Conninfo() const {

@@ -6,10 +6,12 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "libs/config/config.h"
 #include "libs/grpc/admin_server.h"
 #include "libs/logging/logging.h"
@@ -48,6 +50,17 @@ struct ConnectorConfig {
   bool unwrap_enabled = false;  // transforms.unwrap.enabled
   std::string delete_tombstone_handling_mode = "rewrite";
   std::vector<std::string> unwrap_add_fields = {"op", "source_table", "ts_ms"};
+  // Kafka Connect's topic.creation.default.* (KIP-158), key after the prefix → value:
+  // `partitions` and `replication.factor` (-1: the broker's default), then any topic config.
+  std::map<std::string, std::string> topic_creation_default;
+};
+
+// How cdc-capture creates the topics it writes to, as Kafka Connect does for a source
+// connector with topic.creation.default.* set. A topic that exists is left as it is.
+struct TopicCreation {
+  int partitions = -1;                         // -1: the broker's num.partitions
+  int replication_factor = -1;                 // -1: the broker's default.replication.factor
+  std::map<std::string, std::string> configs;  // e.g. cleanup.policy, retention.ms
 };
 
 struct KafkaConfig {
@@ -73,6 +86,10 @@ struct Config {
   std::string Conninfo() const;
   events::EncoderOptions Encoder() const;
 };
+
+// The topic creation settings, none when no topic.creation.default.* key is set (topics are
+// then left to the broker's auto-creation); an error naming the key when they are invalid.
+absl::StatusOr<std::optional<TopicCreation>> ParseTopicCreation(const ConnectorConfig& connector);
 
 void BindConfig(config::ConfigSpec& spec, Config* config);
 

@@ -81,8 +81,9 @@ int main(int argc, char** argv) {
 
   kafka::LogCallback kafka_log = logging::SyslogLevelSink(log, "kafka: ");
   std::atomic<cdc_capture::Capture*> capture_ptr{nullptr};
+  auto topic_creation = cdc_capture::ParseTopicCreation(config.connector);  // validated already
   auto sink = cdc_capture::KafkaEventSink::Create(
-      config.kafka, *registry,
+      config.kafka, topic_creation.ok() ? *topic_creation : std::nullopt, *registry,
       [&capture_ptr](uint64_t token, const absl::Status& status) {
         if (auto* c = capture_ptr.load()) c->OnDelivered(token, status);
       },

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+
 #include "services/cdc-capture/pipeline/table_filter.h"
 #include "services/cdc-capture/source/catalog.h"
 
@@ -110,6 +112,59 @@ TEST(CaptureConfig, BadValuesAreNamed) {
                  "message.key.columns: \"public.t\"}")
                 .message(),
             "message.key.columns: expected <schema>.<table>:<col>[,<col>…], got \"public.t\"");
+}
+
+TEST(CaptureConfig, TopicCreationAsKafkaConnect) {
+  Config none;
+  ASSERT_TRUE(Load(none, kMinimal).ok());
+  absl::StatusOr<std::optional<TopicCreation>> off = ParseTopicCreation(none.connector);
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->has_value());  // left to the broker's auto-creation
+
+  // The seed connector's settings, plus a topic config.
+  Config c;
+  ASSERT_TRUE(Load(c, R"(
+connector:
+  database.user: admin
+  database.dbname: transactions
+  topic.prefix: dev
+  topic.creation.default.partitions: 3
+  topic.creation.default.replication.factor: -1
+  topic.creation.default.cleanup.policy: compact
+)")
+                  .ok());
+  absl::StatusOr<std::optional<TopicCreation>> t = ParseTopicCreation(c.connector);
+  ASSERT_TRUE(t.ok() && t->has_value()) << t.status();
+  EXPECT_EQ((*t)->partitions, 3);
+  EXPECT_EQ((*t)->replication_factor, -1);
+  EXPECT_EQ((*t)->configs, (std::map<std::string, std::string>{{"cleanup.policy", "compact"}}));
+
+  // Lines added to the connector section, and the error they must give.
+  const std::pair<std::vector<std::string>, std::string> bad[] = {
+      {{"topic.creation.default.partitions: 3"},
+       "connector.topic.creation.default.replication.factor: required when any "
+       "topic.creation.default.* key is set"},
+      {{"topic.creation.default.retention.ms: 1000"},
+       "connector.topic.creation.default.replication.factor: required"},
+      {{"topic.creation.default.partitions: 0", "topic.creation.default.replication.factor: 1"},
+       "connector.topic.creation.default.partitions: must be a positive integer or -1"},
+      {{"topic.creation.default.partitions: 3", "topic.creation.default.replication.factor: x"},
+       "connector.topic.creation.default.replication.factor: must be a positive integer or -1 "
+       "(the broker's default), got \"x\""},
+      {{"topic.creation.default.partitions: 1", "topic.creation.default.replication.factor: 1",
+        "topic.creation.default.include: dev.*"},
+       "connector.topic.creation.default.include: the default group takes every topic"},
+      {{"topic.creation.groups: big"}, "connector.topic.creation.groups: unknown key"},
+  };
+  for (const auto& [lines, error] : bad) {
+    std::string yaml =
+        "connector:\n  database.user: admin\n  database.dbname: transactions\n"
+        "  topic.prefix: dev\n";
+    for (const std::string& line : lines) absl::StrAppend(&yaml, "  ", line, "\n");
+    Config b;
+    absl::Status s = Load(b, yaml);
+    EXPECT_NE(s.message().find(error), absl::string_view::npos) << yaml << " → " << s;
+  }
 }
 
 TEST(MessageKeyColumns, ParsesTablesAndColumns) {

@@ -121,6 +121,51 @@ TEST_F(ConfigTest, UnknownKeyIsNamed) {
   EXPECT_EQ(s.message(), "kafka.lingr.ms: unknown key");
 }
 
+TEST(ConfigSpecPrefix, CollectsTheKeysOfAFamilyBesideItsOwnFields) {
+  ConfigSpec spec;
+  std::string prefix;
+  std::map<std::string, std::string> family;
+  spec.Bind("connector", "topic.prefix", &prefix);
+  spec.BindPrefix("connector", "topic.creation.default.", &family);
+  ASSERT_TRUE(spec.LoadString(R"(
+connector:
+  topic.prefix: dev
+  topic.creation.default.partitions: 3
+  topic.creation.default.cleanup.policy: compact
+)",
+                              Environment::FromMap({{"CDCFLOW_CONNECTOR_TOPIC_CREATION_DEFAULT",
+                                                     "partitions=6, retention.ms=1000"}}))
+                  .ok());
+  EXPECT_EQ(prefix, "dev");
+  // The environment's map adds to the file's keys and wins where both set one.
+  EXPECT_EQ(family,
+            (std::map<std::string, std::string>{
+                {"partitions", "6"}, {"cleanup.policy", "compact"}, {"retention.ms", "1000"}}));
+  EXPECT_THAT(spec.Describe(),
+              Contains("connector.topic.creation.default. = {topic.creation.default.cleanup.policy="
+                       "compact, topic.creation.default.partitions=6, "
+                       "topic.creation.default.retention.ms=1000}"));
+}
+
+TEST(ConfigSpecPrefix, OtherKeysStayUnknownAndValuesMustBeScalars) {
+  ConfigSpec spec;
+  std::map<std::string, std::string> family;
+  spec.BindPrefix("connector", "topic.creation.default.", &family);
+  absl::Status s =
+      spec.LoadString("connector:\n  topic.creation.groups: a\n", Environment::FromMap({}));
+  EXPECT_THAT(s.message(), HasSubstr("connector.topic.creation.groups: unknown key"));
+  // The prefix alone names no key of the family.
+  s = spec.LoadString("connector:\n  topic.creation.default.: 1\n", Environment::FromMap({}));
+  EXPECT_THAT(s.message(), HasSubstr("unknown key"));
+  s = spec.LoadString("connector:\n  topic.creation.default.partitions: [1, 2]\n",
+                      Environment::FromMap({}));
+  EXPECT_THAT(s.message(),
+              HasSubstr("connector.topic.creation.default.partitions: must be a scalar"));
+  s = spec.LoadString("",
+                      Environment::FromMap({{"CDCFLOW_CONNECTOR_TOPIC_CREATION_DEFAULT", "x"}}));
+  EXPECT_THAT(s.message(), HasSubstr("must be a map"));
+}
+
 TEST_F(ConfigTest, UnknownSectionIsNamed) {
   absl::Status s = Load("kafka: {bootstrap.servers: b:1}\nsink: {x: 1}");
   EXPECT_EQ(s.message(), "sink: unknown key (not a section of this service)");

@@ -24,8 +24,13 @@ kafka::Properties CaptureProducerProperties(const KafkaConfig& config) {
 }
 
 absl::StatusOr<std::unique_ptr<KafkaEventSink>> KafkaEventSink::Create(
-    const KafkaConfig& config, prometheus::Registry& registry, OnDelivered on_delivered,
-    kafka::LogCallback on_log) {
+    const KafkaConfig& config, std::optional<TopicCreation> topic_creation,
+    prometheus::Registry& registry, OnDelivered on_delivered, kafka::LogCallback on_log) {
+  // The admin client connects as the producer does (security.*, sasl.* & co.).
+  kafka::AdminOptions admin_options{.bootstrap_servers = config.bootstrap_servers,
+                                    .client_id = "cdcflow-cdc-capture-admin",
+                                    .properties = config.properties,
+                                    .on_log = on_log};
   kafka::ProducerOptions options;
   options.bootstrap_servers = config.bootstrap_servers;
   options.client_id = "cdcflow-cdc-capture";
@@ -36,10 +41,32 @@ absl::StatusOr<std::unique_ptr<KafkaEventSink>> KafkaEventSink::Create(
   };
   options.on_log = std::move(on_log);
   ASSIGN_OR_RETURN(auto producer, kafka::Producer::Create(std::move(options), registry));
-  return std::unique_ptr<KafkaEventSink>(new KafkaEventSink(std::move(producer)));
+  return std::unique_ptr<KafkaEventSink>(
+      new KafkaEventSink(std::move(producer), std::move(admin_options), std::move(topic_creation)));
+}
+
+absl::Status KafkaEventSink::EnsureTopic(const std::string& topic) {
+  if (admin_ == nullptr) {
+    ASSIGN_OR_RETURN(admin_, kafka::Admin::Create(admin_options_));
+  }
+  absl::Status created =
+      admin_->CreateTopic({.name = topic,
+                           .partitions = topic_creation_->partitions,
+                           .replication_factor = topic_creation_->replication_factor,
+                           .configs = topic_creation_->configs});
+  if (!created.ok() && !absl::IsAlreadyExists(created)) {
+    return absl::Status(created.code(), absl::StrCat("topic.creation.default: create ", topic, ": ",
+                                                     created.message()));
+  }
+  ready_topics_.insert(topic);
+  return absl::OkStatus();
 }
 
 absl::Status KafkaEventSink::Send(const events::Record& record, uint64_t token) {
+  if (topic_creation_ && record.topic != last_topic_) {
+    if (!ready_topics_.contains(record.topic)) RETURN_IF_ERROR(EnsureTopic(record.topic));
+    last_topic_ = record.topic;
+  }
   // A string_view with a null data() is a null key / value (a tombstone) for the producer.
   const std::string_view key = record.has_key ? std::string_view(record.key) : std::string_view();
   const std::string_view value =

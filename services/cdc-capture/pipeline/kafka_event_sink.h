@@ -2,14 +2,19 @@
 
 // EventSink over the shared Kafka producer (idempotent, acks=all). Messages never time out
 // locally (message.timeout.ms=0): when Kafka is down the queue fills and the capture loop
-// stops reading WAL, instead of dropping events.
+// stops reading WAL, instead of dropping events. With topic.creation.default.* set, each topic
+// is created (if missing) before its first event, as Kafka Connect does for source connectors.
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include <prometheus/registry.h>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "libs/kafka/admin.h"
 #include "libs/kafka/producer.h"
 #include "services/cdc-capture/config.h"
 #include "services/cdc-capture/pipeline/event_sink.h"
@@ -20,19 +25,31 @@ class KafkaEventSink final : public EventSink {
  public:
   using OnDelivered = std::function<void(uint64_t token, const absl::Status& status)>;
 
-  static absl::StatusOr<std::unique_ptr<KafkaEventSink>> Create(const KafkaConfig& config,
-                                                                prometheus::Registry& registry,
-                                                                OnDelivered on_delivered,
-                                                                kafka::LogCallback on_log);
+  static absl::StatusOr<std::unique_ptr<KafkaEventSink>> Create(
+      const KafkaConfig& config, std::optional<TopicCreation> topic_creation,
+      prometheus::Registry& registry, OnDelivered on_delivered, kafka::LogCallback on_log);
 
   absl::Status Send(const events::Record& record, uint64_t token) override;
   void Poll(absl::Duration timeout) override;
   absl::Status Flush(absl::Duration timeout) override;
 
  private:
-  explicit KafkaEventSink(std::unique_ptr<kafka::Producer> producer)
-      : producer_(std::move(producer)) {}
+  KafkaEventSink(std::unique_ptr<kafka::Producer> producer, kafka::AdminOptions admin_options,
+                 std::optional<TopicCreation> topic_creation)
+      : producer_(std::move(producer)),
+        admin_options_(std::move(admin_options)),
+        topic_creation_(std::move(topic_creation)) {}
+
+  // Creates `topic` per topic_creation_ unless it exists; kInvalidArgument (permanent) for a
+  // config the broker refuses, kUnavailable & co. (retried by a new session) otherwise.
+  absl::Status EnsureTopic(const std::string& topic);
+
   std::unique_ptr<kafka::Producer> producer_;
+  const kafka::AdminOptions admin_options_;
+  const std::optional<TopicCreation> topic_creation_;
+  std::unique_ptr<kafka::Admin> admin_;            // made on the first topic to create
+  absl::flat_hash_set<std::string> ready_topics_;  // created here or found to exist
+  std::string last_topic_;                         // most events go where the last one went
 };
 
 // The producer properties cdc-capture uses, before the user's `kafka.properties`.

@@ -19,6 +19,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cdcflow/v1/admin.grpc.pb.h"
+#include "libs/kafka/admin.h"
 #include "tests/cdc-capture/integration/fixture.h"
 
 namespace cdcflow::cdc_capture::it {
@@ -993,6 +994,42 @@ TEST_F(CaptureTest, SchemalessJsonKeysEventsAndHeartbeats) {
     ASSERT_EQ(bv.size(), 1u) << *b.value;
     EXPECT_TRUE(bv["ts_ms"].is_number_integer());
   }
+}
+
+// Kafka Connect's topic.creation.default.* (the seed connector sets partitions: 3): every topic
+// the connector writes to, heartbeats included, is created with those settings before its
+// first event, not left to the broker's auto-creation (1 partition here).
+TEST_F(CaptureTest, CreatesItsTopicsAsTopicCreationDefaultSays) {
+  db_->Exec("CREATE TABLE tc (id int PRIMARY KEY, v text)");
+  const std::string topic = Topic("tc");
+  const std::string heartbeat_topic = "__cdcflow-heartbeat." + id();
+  topics_->Track(topic);  // created by cdc-capture, deleted at the end
+  topics_->Track(heartbeat_topic);
+  CaptureConfig config = Config({"tc"});
+  config.connector["topic.creation.default.partitions"] = "3";
+  config.connector["topic.creation.default.replication.factor"] = "-1";  // broker default
+  config.connector["topic.creation.default.retention.ms"] = "3600000";
+  config.connector["heartbeat.interval.ms"] = "300";
+  ASSERT_NE(StartStreaming(config), nullptr);
+  db_->Exec("INSERT INTO tc SELECT g, 'v' FROM generate_series(1, 20) g");
+
+  auto admin = kafka::Admin::Create({.bootstrap_servers = testutil::KafkaBootstrap()});
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  for (const std::string& t : {topic, heartbeat_topic}) {
+    absl::StatusOr<int> partitions = (*admin)->AwaitTopic(t, kEventTimeout);
+    ASSERT_TRUE(partitions.ok()) << t << ": " << partitions.status();
+    EXPECT_EQ(*partitions, 3) << t;
+    absl::StatusOr<std::map<std::string, std::string>> configs = (*admin)->DescribeTopicConfig(t);
+    ASSERT_TRUE(configs.ok()) << configs.status();
+    EXPECT_EQ((*configs)["retention.ms"], "3600000") << t;
+  }
+  // All 20 events arrive, spread over the partitions by key.
+  EventReader* reader = Reader({topic});
+  std::vector<Event> events = reader->Read(20, kEventTimeout);
+  ASSERT_EQ(events.size(), 20u);
+  std::set<int> partitions;
+  for (const Event& e : events) partitions.insert(e.partition);
+  EXPECT_GT(partitions.size(), 1u);
 }
 
 }  // namespace

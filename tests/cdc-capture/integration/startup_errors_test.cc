@@ -101,5 +101,35 @@ TEST_F(StartupErrorTest, UnknownConfigKeyExitsTwoNamingTheKey) {
   EXPECT_FALSE(db_->Slot().has_value()) << "no slot for a config that does not load";
 }
 
+TEST_F(StartupErrorTest, TopicCreationWithoutReplicationFactorExitsTwoNamingIt) {
+  CaptureConfig config = Config({"t"});
+  config.connector["topic.creation.default.partitions"] = "3";
+  std::string err;
+  EXPECT_EQ(RunToExit(config, &err), 2) << err;
+  const std::vector<std::string> lines =
+      LinesContaining(err, "connector.topic.creation.default.replication.factor: required");
+  EXPECT_EQ(lines.size(), 1u) << err;
+}
+
+// The broker judges topic configs when the first event's topic is created: a config it refuses
+// is permanent (a new session would fail the same way), so the service stops, naming it.
+TEST_F(StartupErrorTest, TopicConfigTheBrokerRefusesStopsTheServiceNamingIt) {
+  db_->Exec("CREATE TABLE t (id int PRIMARY KEY)");
+  topics_->Track(Topic("t"));
+  CaptureConfig config = Config({"t"});
+  config.connector["topic.creation.default.partitions"] = "1";
+  config.connector["topic.creation.default.replication.factor"] = "-1";
+  config.connector["topic.creation.default.cleanup.policy"] = "sometimes";
+  CaptureProcess* p = StartStreaming(config);
+  ASSERT_NE(p, nullptr);
+  db_->Exec("INSERT INTO t VALUES (1)");
+  EXPECT_EQ(p->WaitExit(kExitTimeout), 1);
+  const std::vector<std::string> lines = LinesContaining(p->Stderr(), "cdc-capture: ");
+  ASSERT_EQ(lines.size(), 1u) << p->Stderr();
+  EXPECT_TRUE(absl::StrContains(lines[0], "topic.creation.default: create " + Topic("t")))
+      << lines[0];
+  EXPECT_TRUE(absl::StrContains(lines[0], "sometimes")) << lines[0];
+}
+
 }  // namespace
 }  // namespace cdcflow::cdc_capture::it
