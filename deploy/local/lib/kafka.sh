@@ -94,15 +94,23 @@ kafka_java_cmd() {
 }
 
 # KRaft needs its storage formatted once, with a cluster id; we generate it ourselves (16
-# random bytes, base64url, as Kafka's Uuid) and keep it beside the data.
+# random bytes, base64url, as Kafka's Uuid) and keep it beside the data. Like Kafka's
+# Uuid.randomUuid, never one that starts with '-': the tool would take it for an option (a CI
+# run failed so, 1 id in 64); --cluster-id= also keeps a kept older id from being misread.
 kafka_format_storage() {
   [[ -e $KAFKA_ROOT/data/meta.properties ]] && return 0
-  [[ -s $KAFKA_ROOT/cluster.id ]] ||
-    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$KAFKA_ROOT/cluster.id"
+  local id
+  [[ -s $KAFKA_ROOT/cluster.id ]] || {
+    id=-
+    while [[ $id == -* ]]; do
+      id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    done
+    printf '%s' "$id" >"$KAFKA_ROOT/cluster.id"
+  }
   say "kafka: formatting KRaft storage in $KAFKA_ROOT/data"
   kafka_java_cmd
   "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format --ignore-formatted \
-    -t "$(<"$KAFKA_ROOT/cluster.id")" -c "$KAFKA_ROOT/server.properties" \
+    --cluster-id="$(<"$KAFKA_ROOT/cluster.id")" -c "$KAFKA_ROOT/server.properties" \
     >"$KAFKA_ROOT/logs/format.log" 2>&1 ||
     die "kafka: formatting storage failed (see $KAFKA_ROOT/logs/format.log)"
 }
