@@ -40,6 +40,10 @@ std::vector<std::string> SplitList(absl::string_view s) {
   return out;
 }
 
+std::string ShowMap(const std::map<std::string, std::string>& m) {
+  return absl::StrCat("{", absl::StrJoin(m, ", ", absl::PairFormatter("=")), "}");
+}
+
 // "k=v,k2=v2" -> {k: v, k2: v2}, or an error naming `path`.
 absl::Status ParseMap(const std::string& path, absl::string_view s,
                       std::map<std::string, std::string>* out) {
@@ -203,9 +207,7 @@ void ConfigSpec::Bind(absl::string_view section, absl::string_view key,
     RETURN_IF_ERROR(ParseMap(path, s, &m));
     return set(std::move(m));
   };
-  f.show = [target] {
-    return absl::StrCat("{", absl::StrJoin(*target, ", ", absl::PairFormatter("=")), "}");
-  };
+  f.show = [target] { return ShowMap(*target); };
 }
 
 void ConfigSpec::BindPrefix(absl::string_view section, absl::string_view prefix,
@@ -221,11 +223,7 @@ void ConfigSpec::BindPrefix(absl::string_view section, absl::string_view prefix,
     for (auto& [k, v] : m) (*target)[k] = std::move(v);
     return absl::OkStatus();
   };
-  f.show = [target, prefix = std::string(prefix)] {
-    std::vector<std::string> items;
-    for (const auto& [k, v] : *target) items.push_back(absl::StrCat(prefix, k, "=", v));
-    return absl::StrCat("{", absl::StrJoin(items, ", "), "}");
-  };
+  f.show = [target] { return ShowMap(*target); };
 }
 
 ConfigSpec::Field* ConfigSpec::Find(absl::string_view section, absl::string_view key) {

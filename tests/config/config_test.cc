@@ -142,9 +142,8 @@ connector:
             (std::map<std::string, std::string>{
                 {"partitions", "6"}, {"cleanup.policy", "compact"}, {"retention.ms", "1000"}}));
   EXPECT_THAT(spec.Describe(),
-              Contains("connector.topic.creation.default. = {topic.creation.default.cleanup.policy="
-                       "compact, topic.creation.default.partitions=6, "
-                       "topic.creation.default.retention.ms=1000}"));
+              Contains("connector.topic.creation.default. = {cleanup.policy=compact, "
+                       "partitions=6, retention.ms=1000}"));
 }
 
 TEST(ConfigSpecPrefix, OtherKeysStayUnknownAndValuesMustBeScalars) {

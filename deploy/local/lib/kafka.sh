@@ -96,7 +96,7 @@ kafka_java_cmd() {
 # KRaft needs its storage formatted once, with a cluster id; we generate it ourselves (16
 # random bytes, base64url, as Kafka's Uuid) and keep it beside the data. Like Kafka's
 # Uuid.randomUuid, never one that starts with '-': the tool would take it for an option (a CI
-# run failed so, 1 id in 64); --cluster-id= also keeps a kept older id from being misread.
+# run failed so, 1 id in 64). --cluster-id= keeps such an id from an older checkout working.
 kafka_format_storage() {
   [[ -e $KAFKA_ROOT/data/meta.properties ]] && return 0
   local id

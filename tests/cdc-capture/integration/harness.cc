@@ -22,8 +22,6 @@
 
 namespace cdcflow::cdc_capture::it {
 
-namespace {}  // namespace
-
 std::string PgTarget::Conninfo(const std::string& dbname) const {
   return absl::StrCat("host=", host, " port=", port, " user=", user, " password=", password,
                       " dbname=", dbname, " connect_timeout=10");
