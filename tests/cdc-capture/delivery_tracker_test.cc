@@ -58,5 +58,38 @@ TEST(DeliveryTracker, IdleConfirmsTheKeepalivePositionOnlyWhenNothingIsInFlight)
   EXPECT_EQ(t.Confirmable(), 60u);
 }
 
+// PostgreSQL sends one keepalive when it has sent everything, and no further one once the
+// reported write position reached it: a keepalive that arrives while the last events are still
+// in flight must be confirmed when they are acknowledged, not when new WAL comes.
+TEST(DeliveryTracker, AKeepaliveWhileEventsAreInFlightIsConfirmedWithTheirLastAck) {
+  DeliveryTracker t(10);
+  auto a = t.Open();
+  t.Add(a, 2);
+  t.Seal(a, 50);
+  t.Idle(70);  // between transactions, a still in flight
+  EXPECT_EQ(t.Confirmable(), 10u);
+  t.Ack(a);
+  EXPECT_EQ(t.Confirmable(), 10u);
+  t.Ack(a);
+  EXPECT_EQ(t.Confirmable(), 70u);
+}
+
+TEST(DeliveryTracker, AKeepaliveWaitsOnlyForTheTransactionsOpenedBeforeIt) {
+  DeliveryTracker t(10);
+  auto a = t.Open();
+  t.Add(a);
+  t.Seal(a, 50);
+  t.Idle(70);
+  t.Idle(75);         // no transaction in between: the same mark, moved
+  auto b = t.Open();  // after the keepalive
+  t.Add(b);
+  t.Seal(b, 90);
+  t.Idle(95);
+  t.Ack(a);  // everything before the first keepalive is done, b is not
+  EXPECT_EQ(t.Confirmable(), 75u);
+  t.Ack(b);
+  EXPECT_EQ(t.Confirmable(), 95u);
+}
+
 }  // namespace
 }  // namespace cdcflow::cdc_capture

@@ -43,11 +43,22 @@ void DeliveryTracker::Advance() {
     txns_.pop_front();
     ++first_seq_;
   }
+  while (!idle_marks_.empty() && idle_marks_.front().before <= first_seq_) {
+    confirmable_ = std::max(confirmable_, idle_marks_.front().wal_end);
+    idle_marks_.pop_front();
+  }
 }
 
 void DeliveryTracker::Idle(Lsn wal_end) {
   std::lock_guard lock(mu_);
-  if (txns_.empty()) confirmable_ = std::max(confirmable_, wal_end);
+  if (!txns_.empty() && !txns_.back().sealed) return;
+  const Seq before = first_seq_ + txns_.size();
+  if (!idle_marks_.empty() && idle_marks_.back().before == before) {
+    idle_marks_.back().wal_end = std::max(idle_marks_.back().wal_end, wal_end);
+  } else {
+    idle_marks_.push_back({before, wal_end});
+  }
+  Advance();
 }
 
 Lsn DeliveryTracker::Confirmable() const {

@@ -10,6 +10,7 @@
 //   tracker.Add(seq); …              // per event handed to the producer
 //   tracker.Seal(seq, commit.end_lsn);  // at Commit
 //   tracker.Ack(seq);                // per delivery report
+//   tracker.Idle(keepalive.wal_end);    // at a keepalive between transactions
 //   tracker.Confirmable();           // what to send as the flush LSN
 
 #include <cstdint>
@@ -32,9 +33,13 @@ class DeliveryTracker {
   void Seal(Seq seq, Lsn end_lsn);
   void Ack(Seq seq, uint64_t events = 1);
 
-  // With nothing open or unacknowledged, a keepalive's WAL end may be confirmed: every
-  // transaction before it has been seen and delivered (so an idle or filtered-out database
-  // never pins WAL).
+  // A keepalive between transactions: every transaction that ends at or before `wal_end` has
+  // been opened, so `wal_end` becomes confirmable as soon as the transactions open now are all
+  // acknowledged (at once when none is in flight), and an idle or filtered-out database never
+  // pins WAL. Remembered rather than dropped while events are in flight: PostgreSQL sends no
+  // further keepalive once the reported write position has reached its WAL end, so the last
+  // acknowledgement of a burst would otherwise leave the slot behind until new WAL arrives.
+  // Ignored while a transaction is open (its end is not known yet).
   void Idle(Lsn wal_end);
 
   Lsn Confirmable() const;
@@ -47,10 +52,18 @@ class DeliveryTracker {
     bool sealed = false;
     Lsn end_lsn = 0;
   };
-  void Advance();  // pops finished transactions from the front; mu_ held
+  // An Idle() position waiting for the transactions opened before it.
+  struct IdleMark {
+    Seq before;  // confirmable once every transaction with a lower sequence number is done
+    Lsn wal_end;
+  };
+  void Advance();  // pops finished transactions and reached idle marks; mu_ held
 
   mutable std::mutex mu_;
   std::deque<Txn> txns_;  // txns_[i] has sequence number first_seq_ + i
+  // Ascending in both fields; at most one per transaction in flight (a keepalive with no new
+  // transaction since the last mark moves that mark).
+  std::deque<IdleMark> idle_marks_;
   Seq first_seq_ = 0;
   Lsn confirmable_;
   uint64_t in_flight_events_ = 0;

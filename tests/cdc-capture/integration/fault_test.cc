@@ -207,6 +207,15 @@ TEST_F(FaultTest, KafkaDownHoldsTheSlotAndDeliversEverythingWhenBack) {
     ASSERT_TRUE(txn.has_value());
     outage_txns.push_back(*txn);
   }
+  // Then WAL with nothing to publish (a transaction in another database): PostgreSQL covers it
+  // with a keepalive while the events above are still unacknowledged, and sends no further one
+  // once cdc-capture reported that position as written. It must be confirmed when the last
+  // event is acknowledged, not when unrelated WAL happens to come along.
+  auto other = ConnectAdmin("postgres");
+  ASSERT_TRUE(other.ok()) << other.status();
+  const auto unrelated =
+      db_->CommitTxnOn(**other, {"SELECT pg_logical_emit_message(true, 'cdc-it', 'outage')"});
+  ASSERT_TRUE(unrelated.has_value());
   // For a while (status updates go on every loop): the first undelivered transaction is
   // never confirmed.
   const absl::Time watch_until = absl::Now() + absl::Seconds(3);
@@ -233,6 +242,12 @@ TEST_F(FaultTest, KafkaDownHoldsTheSlotAndDeliversEverythingWhenBack) {
   EXPECT_EQ(copies.rbegin()->first, kBefore + kDuring);
   EXPECT_GE(db_->WaitConfirmedAtLeast(outage_txns.back().commit_end, absl::Seconds(10)),
             outage_txns.back().commit_end);
+  // PostgreSQL's next keepalive would come with new WAL only (a standby snapshot every 15 s
+  // at the soonest): 3 s tells the two apart.
+  const Lsn confirmed = db_->WaitConfirmedAtLeast(unrelated->commit_end, absl::Seconds(3));
+  EXPECT_GE(confirmed, unrelated->commit_end)
+      << "slot at " << FormatLsn(confirmed) << " after every event was acknowledged; the WAL "
+      << "after them ends at " << FormatLsn(unrelated->commit_end);
   EXPECT_TRUE(capture->Running());
 }
 
