@@ -1,5 +1,8 @@
 #include "services/cdc-capture/events/encoder.h"
 
+#include <atomic>
+#include <charconv>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -82,6 +85,31 @@ std::string SanitizeTopic(absl::string_view name) {
 
 char OpCode(Op op) { return static_cast<char>(op); }
 
+// The envelope's ts_ms, ts_us and ts_ns (processing time), from one conversion to digits in
+// the usual case (ms and ns are the µs digits cut or extended).
+void AppendProcessingTime(std::string& out, int64_t now_us) {
+  if (now_us >= 1000 && now_us <= std::numeric_limits<int64_t>::max() / 1000) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof(buf), now_us);
+    const size_t n = static_cast<size_t>(r.ptr - buf);
+    out.append(",\"ts_ms\":");
+    out.append(buf, n - 3);
+    out.append(",\"ts_us\":");
+    out.append(buf, n);
+    out.append(",\"ts_ns\":");
+    out.append(buf, n);
+    out.append("000");
+    return;
+  }
+  const int64_t now_ms = now_us >= 0 ? now_us / 1000 : -((-now_us + 999) / 1000);
+  out.append(",\"ts_ms\":");
+  json::AppendInt(out, now_ms);
+  out.append(",\"ts_us\":");
+  json::AppendInt(out, now_us);
+  out.append(",\"ts_ns\":");
+  json::AppendInt(out, now_us * 1000);
+}
+
 void AppendOp(std::string& out, Op op) {
   out.push_back('"');
   out.push_back(OpCode(op));
@@ -147,6 +175,7 @@ struct EventEncoder::TableCache {
   std::string source_head;               // {"version":…,"name":"<prefix>","ts_ms":
   std::string source_db;                 // ,"db":"<db>","sequence":"
   std::string source_table;              // ,"schema":"<schema>","table":"<table>","txId":
+  uint64_t id = 0;                       // unique per encoder: what cached text was made for
 };
 
 EventEncoder::EventEncoder(EncoderOptions options)
@@ -169,6 +198,23 @@ Record& RecordBatch::Add() {
   r.has_key = false;
   r.value.clear();
   r.has_value = false;
+  r.value_prefix_id = 0;
+  return r;
+}
+
+Record& RecordBatch::AddWithValuePrefix(uint64_t prefix_id, absl::string_view prefix) {
+  if (size_ == records_.size()) records_.emplace_back();
+  Record& r = records_[size_++];
+  r.topic.clear();
+  r.key.clear();
+  r.has_key = false;
+  r.has_value = false;
+  if (r.value_prefix_id == prefix_id && r.value.size() >= prefix.size()) {
+    r.value.resize(prefix.size());
+  } else {
+    r.value.assign(prefix.data(), prefix.size());
+    r.value_prefix_id = prefix_id;
+  }
   return r;
 }
 
@@ -285,9 +331,23 @@ bool ResolveAddedField(absl::string_view entry, AddedField* out) {
 
 }  // namespace
 
+uint64_t NextTableRevision() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 EventEncoder::TableCache& EventEncoder::CacheFor(const TableSchema& table) {
+  if (last_table_ != nullptr && table.revision != 0 &&
+      last_table_->schema.revision == table.revision &&
+      last_table_->schema.relation_oid == table.relation_oid) {
+    return *last_table_;  // the common case: the same table as the last event
+  }
   std::unique_ptr<TableCache>& slot = tables_[table.relation_oid];
-  if (slot && SameTable(slot->schema, table)) return *slot;
+  if (slot && SameTable(slot->schema, table)) {
+    slot->schema.revision = table.revision;
+    last_table_ = slot.get();
+    return *slot;
+  }
 
   auto cache = std::make_unique<TableCache>();
   TableCache& c = *cache;
@@ -371,7 +431,9 @@ EventEncoder::TableCache& EventEncoder::CacheFor(const TableSchema& table) {
   json::AppendString(c.source_table, table.table);
   c.source_table.append(",\"txId\":");
 
+  c.id = ++next_cache_id_;
   slot = std::move(cache);
+  last_table_ = slot.get();
   return *slot;
 }
 
@@ -538,59 +600,67 @@ absl::Status EventEncoder::AppendKey(const TableCache& cache, const Tuple* key_f
 }
 
 void EventEncoder::AppendSource(const TableCache& cache, const RowChange& change,
-                                std::string& out) const {
+                                std::string& out) {
   const SourcePosition& s = change.source;
-  const int64_t ts_ms =
-      s.commit_time_us >= 0 ? s.commit_time_us / 1000 : -((-s.commit_time_us + 999) / 1000);
-  out.append(cache.source_head);
-  json::AppendInt(out, ts_ms);
-  out.append(",\"snapshot\":");
-  json::AppendString(out, s.snapshot);
-  out.append(cache.source_db);
-  // sequence: JSON array of [last commit LSN, this LSN] as decimal strings, itself a string.
-  if (s.last_commit_lsn != 0) {
-    out.append("\\\"");
-    json::AppendInt(out, static_cast<int64_t>(s.last_commit_lsn));
-    out.append("\\\"");
-  } else {
-    out.append("null");
+  SourceMemo& m = source_memo_;
+  if (m.cache_id != cache.id || m.commit_time_us != s.commit_time_us || m.xid != s.xid ||
+      m.last_commit_lsn != s.last_commit_lsn || m.snapshot != s.snapshot) {
+    m.cache_id = cache.id;
+    m.commit_time_us = s.commit_time_us;
+    m.xid = s.xid;
+    m.last_commit_lsn = s.last_commit_lsn;
+    m.snapshot.assign(s.snapshot.data(), s.snapshot.size());
+    const int64_t ts_ms =
+        s.commit_time_us >= 0 ? s.commit_time_us / 1000 : -((-s.commit_time_us + 999) / 1000);
+    m.head = cache.source_head;
+    json::AppendInt(m.head, ts_ms);
+    m.head.append(",\"snapshot\":");
+    json::AppendString(m.head, s.snapshot);
+    m.head.append(cache.source_db);
+    // sequence: JSON array of [last commit LSN, this LSN] as decimal strings, itself a string.
+    if (s.last_commit_lsn != 0) {
+      m.head.append("\\\"");
+      json::AppendInt(m.head, static_cast<int64_t>(s.last_commit_lsn));
+      m.head.append("\\\"");
+    } else {
+      m.head.append("null");
+    }
+    m.head.push_back(',');
+    m.middle = "]\",\"ts_us\":";
+    json::AppendInt(m.middle, s.commit_time_us);
+    m.middle.append(",\"ts_ns\":");
+    json::AppendInt(m.middle, s.commit_time_us * 1000);
+    m.middle.append(cache.source_table);
+    if (s.xid != 0) {
+      json::AppendInt(m.middle, s.xid);
+    } else {
+      m.middle.append("null");
+    }
+    m.middle.append(",\"lsn\":");
   }
-  out.push_back(',');
+  char lsn_buf[24];
+  absl::string_view lsn = "null";
   if (s.lsn != 0) {
-    out.append("\\\"");
-    json::AppendInt(out, static_cast<int64_t>(s.lsn));
-    out.append("\\\"");
-  } else {
-    out.append("null");
+    const auto r = std::to_chars(lsn_buf, lsn_buf + sizeof(lsn_buf), s.lsn);
+    lsn = absl::string_view(lsn_buf, r.ptr - lsn_buf);
   }
-  out.append("]\",\"ts_us\":");
-  json::AppendInt(out, s.commit_time_us);
-  out.append(",\"ts_ns\":");
-  json::AppendInt(out, s.commit_time_us * 1000);
-  out.append(cache.source_table);
-  if (s.xid != 0) {
-    json::AppendInt(out, s.xid);
-  } else {
-    out.append("null");
-  }
-  out.append(",\"lsn\":");
-  if (s.lsn != 0) {
-    json::AppendInt(out, static_cast<int64_t>(s.lsn));
-  } else {
-    out.append("null");
-  }
+  out.append(m.head);
+  if (s.lsn != 0) out.append("\\\"");
+  out.append(lsn.data(), lsn.size());
+  if (s.lsn != 0) out.append("\\\"");
+  out.append(m.middle);
+  out.append(lsn.data(), lsn.size());
   out.append(",\"xmin\":null}");
 }
 
 absl::Status EventEncoder::AddEnvelope(const TableCache& cache, Op op, const Tuple* before,
                                        const Tuple* after, const Tuple* key_from,
                                        const RowChange& change, int64_t now_us, RecordBatch& out) {
-  Record& r = out.Add();
+  const bool schemas = options_.value_schemas_enable;
+  Record& r = schemas ? out.AddWithValuePrefix(cache.id * 2, cache.value_schema_prefix) : out.Add();
   r.topic = cache.topic;
   if (op != Op::kTruncate) RETURN_IF_ERROR(AppendKey(cache, key_from, r));
   std::string& v = r.value;
-  const bool schemas = options_.value_schemas_enable;
-  if (schemas) v.append(cache.value_schema_prefix);
   v.append("{\"before\":");
   if (before != nullptr) {
     v.push_back('{');
@@ -611,13 +681,7 @@ absl::Status EventEncoder::AddEnvelope(const TableCache& cache, Op op, const Tup
   AppendSource(cache, change, v);
   v.append(",\"transaction\":null,\"op\":");
   AppendOp(v, op);
-  const int64_t now_ms = now_us >= 0 ? now_us / 1000 : -((-now_us + 999) / 1000);
-  v.append(",\"ts_ms\":");
-  json::AppendInt(v, now_ms);
-  v.append(",\"ts_us\":");
-  json::AppendInt(v, now_us);
-  v.append(",\"ts_ns\":");
-  json::AppendInt(v, now_us * 1000);
+  AppendProcessingTime(v, now_us);
   v.push_back('}');
   if (schemas) v.push_back('}');
   r.has_value = true;
@@ -627,12 +691,12 @@ absl::Status EventEncoder::AddEnvelope(const TableCache& cache, Op op, const Tup
 absl::Status EventEncoder::AddFlattened(const TableCache& cache, Op op, const Tuple& row,
                                         bool deleted, const RowChange& change, int64_t now_us,
                                         RecordBatch& out) {
-  Record& r = out.Add();
+  const bool schemas = options_.value_schemas_enable;
+  Record& r =
+      schemas ? out.AddWithValuePrefix(cache.id * 2 + 1, cache.flat_schema_prefix) : out.Add();
   r.topic = cache.topic;
   RETURN_IF_ERROR(AppendKey(cache, &row, r));
   std::string& v = r.value;
-  const bool schemas = options_.value_schemas_enable;
-  if (schemas) v.append(cache.flat_schema_prefix);
   v.push_back('{');
   RETURN_IF_ERROR(AppendRowFields(cache, row, v));
   const DeleteHandling mode = options_.flatten.delete_handling;

@@ -90,6 +90,12 @@ struct Record {
   bool has_key = false;
   std::string value;
   bool has_value = false;
+
+ private:
+  friend class RecordBatch;
+  // Which Connect schema prefix `value` starts with (0 = none known): the encoder then keeps
+  // those ~3 KB in place for the next event of the table instead of copying them again.
+  uint64_t value_prefix_id = 0;
 };
 
 // Records produced for one change, in the order they must be sent (all share one partition:
@@ -98,6 +104,8 @@ class RecordBatch {
  public:
   void Clear() { size_ = 0; }
   Record& Add();
+  // Add() with `value` set to `prefix`, which `prefix_id` (non-zero) names uniquely.
+  Record& AddWithValuePrefix(uint64_t prefix_id, absl::string_view prefix);
   size_t size() const { return size_; }
   const Record& operator[](size_t i) const { return records_[i]; }
 
@@ -157,11 +165,26 @@ class EventEncoder {
   absl::Status AppendKey(const TableCache& cache, const pgoutput::Tuple* key_from, Record& record);
   absl::Status AppendRowFields(const TableCache& cache, const pgoutput::Tuple& tuple,
                                std::string& out);
-  void AppendSource(const TableCache& cache, const RowChange& change, std::string& out) const;
+  void AppendSource(const TableCache& cache, const RowChange& change, std::string& out);
+
+  // The source block's text that is the same for all events of a transaction (all but the
+  // LSN), kept between events.
+  struct SourceMemo {
+    uint64_t cache_id = 0;
+    int64_t commit_time_us = 0;
+    uint32_t xid = 0;
+    Lsn last_commit_lsn = 0;
+    std::string snapshot;
+    std::string head;  // {"version":…,"ts_ms":…,"snapshot":…,"db":…,"sequence":"["<last>",
+    std::string middle;  // ]","ts_us":…,"ts_ns":…,"schema":…,"table":…,"txId":…,"lsn":
+  };
 
   EncoderOptions options_;
   std::vector<AddedField> added_fields_;
   std::unordered_map<uint32_t, std::unique_ptr<TableCache>> tables_;
+  TableCache* last_table_ = nullptr;  // the table of the last event (a fast path)
+  uint64_t next_cache_id_ = 0;
+  SourceMemo source_memo_;
   std::unique_ptr<ConversionScratch> scratch_;
   std::unordered_set<uint32_t> reported_unknown_types_;
   UnknownTypeCallback unknown_type_callback_;

@@ -43,6 +43,13 @@ struct TableSchema {
   // Indices into `columns` of the message key: the primary key, else the replica identity
   // index, else `message.key.columns`; empty = the table has no key (null Kafka key).
   std::vector<int> key_columns;
+  // Identifies this definition within the process (0 = unknown): two schemas with the same
+  // non-zero revision are equal, so the encoder can skip comparing them field by field for
+  // every event. A new one is drawn each time a definition is read (NextTableRevision()).
+  uint64_t revision = 0;
 };
+
+// A revision never handed out before in this process.
+uint64_t NextTableRevision();
 
 }  // namespace cdcflow::cdc_capture::events

@@ -488,7 +488,14 @@ absl::Status ValueConverter::AppendText(absl::string_view text, std::string& out
           (kind_ == Kind::kOid && (v < 0 || v > 4294967295LL))) {
         return absl::InvalidArgumentError("integer out of range");
       }
-      json::AppendInt(out, v);
+      // PostgreSQL writes integers canonically (no '+', no leading zeros), as JSON does: its
+      // text can be copied, saving a conversion back to digits.
+      const absl::string_view digits = text[0] == '-' ? text.substr(1) : text;
+      if (digits[0] != '0' || text == "0") {
+        out.append(text.data(), text.size());
+      } else {
+        json::AppendInt(out, v);
+      }
       return absl::OkStatus();
     }
     case Kind::kFloat32: {

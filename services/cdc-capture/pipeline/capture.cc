@@ -430,8 +430,9 @@ absl::Status Capture::Stream(Session& s, const std::atomic<bool>& stop) {
       std::lock_guard lock(error_mu_);
       return delivery_error_;
     }
-    RETURN_IF_ERROR(MaybeSendStatus(s, /*force=*/false));
-    RETURN_IF_ERROR(MaybeHeartbeat(s));
+    const absl::Time now = clock_.Now();
+    RETURN_IF_ERROR(MaybeSendStatus(s, /*force=*/false, now));
+    RETURN_IF_ERROR(MaybeHeartbeat(s, now));
     // Backpressure: while paused or while too much is unacknowledged, stop reading WAL (the
     // server buffers it in the slot) but keep answering with status updates.
     if (paused_ ||
@@ -601,8 +602,9 @@ absl::Status Capture::SendAll(Session& s, const std::atomic<bool>* stop, uint64_
   return absl::OkStatus();
 }
 
-absl::Status Capture::MaybeSendStatus(Session& s, bool force) {
-  const absl::Time now = clock_.Now();
+absl::Status Capture::MaybeSendStatus(Session& s, bool force,
+                                      std::optional<absl::Time> clock_reading) {
+  const absl::Time now = clock_reading ? *clock_reading : clock_.Now();
   const Lsn confirm = s.tracker->Confirmable();
   const bool advanced = confirm > s.last_flush_sent;
   // Confirm promptly when something new is safe (so WAL is released), otherwise at the
@@ -624,9 +626,8 @@ absl::Status Capture::MaybeSendStatus(Session& s, bool force) {
   return absl::OkStatus();
 }
 
-absl::Status Capture::MaybeHeartbeat(Session& s) {
+absl::Status Capture::MaybeHeartbeat(Session& s, absl::Time now) {
   if (config_.connector.heartbeat_interval_ms <= 0) return absl::OkStatus();
-  const absl::Time now = clock_.Now();
   if (now - s.last_heartbeat < absl::Milliseconds(config_.connector.heartbeat_interval_ms)) {
     return absl::OkStatus();
   }

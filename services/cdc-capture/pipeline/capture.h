@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -96,8 +97,9 @@ class Capture {
   absl::Status Emit(Session& s, TableState& table, const events::RowChange& change, uint64_t token,
                     const std::atomic<bool>* stop);
   absl::Status SendAll(Session& s, const std::atomic<bool>* stop, uint64_t token);
-  absl::Status MaybeSendStatus(Session& s, bool force);
-  absl::Status MaybeHeartbeat(Session& s);
+  // `now`: the caller's clock reading, when it has a fresh one (one read per message).
+  absl::Status MaybeSendStatus(Session& s, bool force, std::optional<absl::Time> now = {});
+  absl::Status MaybeHeartbeat(Session& s, absl::Time now);
   absl::Status WaitForInFlight(Session& s, const std::atomic<bool>& stop);
   absl::Status DrainSink(absl::Duration timeout);
   bool Skipped(events::Op op) const;

@@ -122,6 +122,7 @@ absl::StatusOr<std::optional<events::PgType>> Catalog::ResolveType(uint32_t oid)
 }
 
 absl::Status Catalog::Complete(events::TableSchema& schema) {
+  schema.revision = events::NextTableRevision();
   ASSIGN_OR_RETURN(auto facts, Facts(schema.relation_oid));
   std::vector<std::pair<int, int>> pk, identity;  // (position, column index)
   for (int i = 0; i < static_cast<int>(schema.columns.size()); ++i) {

@@ -16,6 +16,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/str_cat.h"
+
 namespace cdcflow::cdc_capture::events {
 namespace {
 
@@ -437,6 +439,94 @@ TEST_F(EncoderTest, SchemaCacheFollowsRelationChanges) {
   table_.columns[0].type_oid = 20;  // ALTER COLUMN id TYPE bigint
   ASSERT_TRUE(Encode(c).ok());
   EXPECT_THAT(batch_[0].value, HasSubstr(R"({"type":"int64","optional":false,"field":"id"})"));
+}
+
+// The encoder keeps text between events (the table's cache, the schema prefix in the reused
+// record buffers, the transaction's source block): a long-lived encoder and batch must write
+// exactly what a fresh encoder writes for each change, across tables, transactions, schema
+// changes (new revisions), both converters' output shapes and flattening.
+TEST(EncoderReuse, LongLivedEncoderWritesWhatAFreshOneWrites) {
+  TableSchema customers = Customers();
+  customers.revision = NextTableRevision();
+  TableSchema orders;
+  orders.relation_oid = 16400;
+  orders.schema = "inventory";
+  orders.table = "orders";
+  orders.columns = {Column("id", 20, false), Column("qty", 21, true), Column("note", 25, true)};
+  orders.key_columns = {0};
+  orders.revision = NextTableRevision();
+  TableSchema customers_v2 = customers;  // ALTER TABLE … ADD COLUMN
+  customers_v2.columns.push_back(Column("vip", 16, true));
+  customers_v2.revision = NextTableRevision();
+
+  const Tuple c1 = Row({"1001", "Sally", "Thomas", "sally@example.com"});
+  const Tuple c2 = Row({"1002", "George", "Bailey", "gbailey@foobar.com"});
+  const Tuple c2_v2 = Row({"1002", "George", "Bailey", "gb@foobar.com", "t"});
+  const Tuple o1 = Row({"-9000000000", "0", "x"});
+  const Tuple o2 = Row({"7", "-32768", kNull});
+  struct Step {
+    const TableSchema* table;
+    Op op;
+    const Tuple* before;
+    const Tuple* after;
+    uint32_t xid;
+    Lsn lsn;
+    absl::string_view snapshot;
+  };
+  const std::vector<Step> steps = {
+      {&customers, Op::kRead, nullptr, &c1, 0, 100, "first"},
+      {&customers, Op::kRead, nullptr, &c2, 0, 100, "last"},
+      {&customers, Op::kCreate, nullptr, &c1, 780, 200, "false"},
+      {&orders, Op::kCreate, nullptr, &o1, 780, 210, "false"},
+      {&customers, Op::kUpdate, &c1, &c2, 780, 220, "false"},  // key change: 3 records
+      {&orders, Op::kDelete, &o1, nullptr, 781, 300, "false"},
+      {&orders, Op::kCreate, nullptr, &o2, 781, 310, "false"},
+      {&customers_v2, Op::kCreate, nullptr, &c2_v2, 782, 400, "false"},
+      {&customers_v2, Op::kDelete, &c2_v2, nullptr, 782, 410, "false"},
+      {&customers, Op::kTruncate, nullptr, nullptr, 783, 500, "false"},
+  };
+  for (bool schemas : {true, false}) {
+    for (bool flatten : {false, true}) {
+      SCOPED_TRACE(absl::StrCat("schemas ", schemas, ", flatten ", flatten));
+      EncoderOptions options = Options();
+      options.key_schemas_enable = options.value_schemas_enable = schemas;
+      options.flatten.enabled = flatten;
+      EventEncoder long_lived(options);
+      RecordBatch reused;
+      Lsn last_commit = 90;
+      for (size_t i = 0; i < steps.size(); ++i) {
+        SCOPED_TRACE(absl::StrCat("step ", i));
+        const Step& st = steps[i];
+        RowChange change;
+        change.op = st.op;
+        change.before = st.before;
+        change.before_kind = st.before != nullptr ? 'O' : 0;
+        change.after = st.after;
+        change.source = {.commit_time_us = 1766925059000000 + st.xid * 1000,
+                         .xid = st.xid,
+                         .lsn = st.lsn,
+                         .last_commit_lsn = last_commit,
+                         .snapshot = st.snapshot};
+        const int64_t now = 1766925059873428 + static_cast<int64_t>(i);
+        reused.Clear();
+        ASSERT_TRUE(long_lived.Encode(*st.table, change, now, reused).ok());
+        EventEncoder fresh(options);
+        RecordBatch expected;
+        ASSERT_TRUE(fresh.Encode(*st.table, change, now, expected).ok());
+        ASSERT_EQ(reused.size(), expected.size());
+        for (size_t r = 0; r < expected.size(); ++r) {
+          EXPECT_EQ(reused[r].topic, expected[r].topic);
+          EXPECT_EQ(reused[r].has_key, expected[r].has_key);
+          EXPECT_EQ(reused[r].key, expected[r].key);
+          EXPECT_EQ(reused[r].has_value, expected[r].has_value);
+          if (expected[r].has_value) {
+            EXPECT_EQ(reused[r].value, expected[r].value);
+          }
+        }
+        if (i + 1 < steps.size() && steps[i + 1].xid != st.xid) last_commit = st.lsn + 5;
+      }
+    }
+  }
 }
 
 TEST_F(EncoderTest, UnknownTypeReportedOncePerOid) {
