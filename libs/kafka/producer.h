@@ -185,6 +185,7 @@ class Producer {
   // librdkafka served, the poll thread only runs handlers; when it goes quiet, the poll
   // thread polls librdkafka itself.
   std::atomic<uint64_t> caller_activity_{0};
+  static constexpr uint64_t kProducesPerPoll = 16;
   std::atomic<int> callers_polling_{0};
   std::atomic<bool> stop_{false};
   std::thread poll_thread_;
