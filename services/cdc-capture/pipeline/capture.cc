@@ -250,6 +250,13 @@ absl::Status Capture::RunSession(const std::atomic<bool>& stop) {
     log_->info("snapshot.mode=initial_only: snapshot complete, not streaming");
     return absl::OkStatus();
   }
+  // The server's WAL position now: lag then shows a resumed slot's backlog from the start,
+  // although the walsender may read through gigabytes of other databases' WAL before it sends
+  // the first message.
+  ASSIGN_OR_RETURN(replication::SystemInfo system, s.repl->IdentifySystem());
+  server_wal_end_ = std::max(server_wal_end_.load(), system.wal_position);
+  metrics_.replication_lag_bytes.Set(
+      system.wal_position > start ? static_cast<double>(system.wal_position - start) : 0);
   RETURN_IF_ERROR(s.repl->StartReplication(slot_name, start, {config_.connector.publication_name}));
   streaming_ = true;
   metrics_.connected.Set(1);
