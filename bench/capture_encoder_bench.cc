@@ -12,11 +12,11 @@
 
 #include "services/cdc-capture/events/encoder.h"
 #include "services/cdc-capture/pgoutput/decoder.h"
+#include "tests/cdc-capture/events/reference_table.h"
 
 namespace cdcflow::cdc_capture {
 namespace {
 
-using events::ColumnSchema;
 using events::EncoderOptions;
 using events::EventEncoder;
 using events::Op;
@@ -26,37 +26,6 @@ using events::TableSchema;
 using pgoutput::Tuple;
 using pgoutput::TupleValue;
 using pgoutput::ValueKind;
-
-ColumnSchema Column(const char* name, uint32_t oid, bool optional, int32_t typmod = -1) {
-  ColumnSchema c;
-  c.name = name;
-  c.type_oid = oid;
-  c.type_modifier = typmod;
-  c.optional = optional;
-  return c;
-}
-
-// deploy/local/sql/source.sql's public.transaction_details.
-TableSchema TransactionDetails() {
-  TableSchema t;
-  t.relation_oid = 16401;
-  t.schema = "public";
-  t.table = "transaction_details";
-  t.replica_identity = 'f';
-  t.columns = {Column("txn_id", 20, false),
-               Column("sender_account_id", 20, false),
-               Column("receiver_account_id", 20, false),
-               Column("amount", 1700, false, ((12 << 16) | 2) + 4),
-               Column("last_modified_date", 1114, false),
-               Column("product_id", 23, true),
-               Column("product_type_id", 23, true),
-               Column("transactor_module_id", 23, true),
-               Column("module_id", 23, true),
-               Column("status", 23, true)};
-  t.key_columns = {0};
-  t.revision = events::NextTableRevision();
-  return t;
-}
 
 // Text values as pgoutput sends them, varied per row like the load generator's.
 std::vector<std::string> RowText(int64_t i) {
@@ -103,7 +72,7 @@ std::string Message(uint32_t oid, const std::vector<std::string>* old_row,
 constexpr int kRows = 1000;  // one reference transaction
 
 void Encode(benchmark::State& state, bool updates, bool decode) {
-  const TableSchema table = TransactionDetails();
+  const TableSchema table = events::test_support::TransactionDetailsSchema();
   EventEncoder encoder(EncoderOptions{});
   RecordBatch batch;
   std::vector<std::vector<std::string>> rows, olds;

@@ -190,25 +190,25 @@ EventEncoder::EventEncoder(EncoderOptions options)
 
 EventEncoder::~EventEncoder() = default;
 
-Record& RecordBatch::Add() {
+Record& RecordBatch::Next() {
   if (size_ == records_.size()) records_.emplace_back();
   Record& r = records_[size_++];
   r.topic.clear();
   r.key.clear();
   r.has_key = false;
-  r.value.clear();
   r.has_value = false;
+  return r;
+}
+
+Record& RecordBatch::Add() {
+  Record& r = Next();
+  r.value.clear();
   r.value_prefix_id = 0;
   return r;
 }
 
 Record& RecordBatch::AddWithValuePrefix(uint64_t prefix_id, absl::string_view prefix) {
-  if (size_ == records_.size()) records_.emplace_back();
-  Record& r = records_[size_++];
-  r.topic.clear();
-  r.key.clear();
-  r.has_key = false;
-  r.has_value = false;
+  Record& r = Next();
   if (r.value_prefix_id == prefix_id && r.value.size() >= prefix.size()) {
     r.value.resize(prefix.size());
   } else {

@@ -111,6 +111,7 @@ class RecordBatch {
 
  private:
   friend class EventEncoder;
+  Record& Next();  // the next record, cleared but for `value`
   // Drops the records added after the first `n` (used to undo a change that failed midway).
   void Truncate(size_t n) {
     if (n < size_) size_ = n;

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "tests/cdc-capture/events/reference_table.h"
 
 namespace cdcflow::cdc_capture::events {
 namespace {
@@ -697,22 +698,7 @@ TEST_F(FlattenTest, PrimaryKeyChangeIsFlattenedToo) {
 // The reference table of the seed pipeline with its connector settings (time.precision.mode
 // connect, decimal.handling.mode precise, flattened with rewrite).
 TEST(ReferenceTable, TransactionDetailsAsTheSeedPipelineSeesThem) {
-  TableSchema t;
-  t.relation_oid = 16401;
-  t.schema = "public";
-  t.table = "transaction_details";
-  t.replica_identity = 'f';
-  t.columns = {Column("txn_id", 20, false),
-               Column("sender_account_id", 20, false),
-               Column("receiver_account_id", 20, false),
-               Column("amount", 1700, false, ((12 << 16) | 2) + 4),
-               Column("last_modified_date", 1114, false),
-               Column("product_id", 23, true),
-               Column("product_type_id", 23, true),
-               Column("transactor_module_id", 23, true),
-               Column("module_id", 23, true),
-               Column("status", 23, true)};
-  t.key_columns = {0};
+  const TableSchema t = test_support::TransactionDetailsSchema();
   EncoderOptions o;
   o.time_precision_mode = TimePrecisionMode::kConnect;
   o.flatten.enabled = true;
