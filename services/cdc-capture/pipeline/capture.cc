@@ -52,6 +52,11 @@ struct Capture::Session {
 
 namespace {
 
+// Replication lag: WAL the server has that the slot has not confirmed.
+uint64_t BytesBehind(Lsn server_end, Lsn confirmed) {
+  return server_end > confirmed ? server_end - confirmed : 0;
+}
+
 int OpIndex(events::Op op) {
   switch (op) {
     case events::Op::kCreate:
@@ -255,8 +260,7 @@ absl::Status Capture::RunSession(const std::atomic<bool>& stop) {
   // the first message.
   ASSIGN_OR_RETURN(replication::SystemInfo system, s.repl->IdentifySystem());
   server_wal_end_ = std::max(server_wal_end_.load(), system.wal_position);
-  metrics_.replication_lag_bytes.Set(
-      system.wal_position > start ? static_cast<double>(system.wal_position - start) : 0);
+  metrics_.replication_lag_bytes.Set(static_cast<double>(BytesBehind(system.wal_position, start)));
   RETURN_IF_ERROR(s.repl->StartReplication(slot_name, start, {config_.connector.publication_name}));
   streaming_ = true;
   metrics_.connected.Set(1);
@@ -626,9 +630,8 @@ absl::Status Capture::MaybeSendStatus(Session& s, bool force,
   confirmed_lsn_ = confirm;
   metrics_.confirmed_lsn.Set(static_cast<double>(confirm));
   metrics_.received_lsn.Set(static_cast<double>(s.received));
-  const Lsn wal_end = server_wal_end_.load();
-  metrics_.replication_lag_bytes.Set(wal_end > confirm ? static_cast<double>(wal_end - confirm)
-                                                       : 0);
+  metrics_.replication_lag_bytes.Set(
+      static_cast<double>(BytesBehind(server_wal_end_.load(), confirm)));
   metrics_.queue_events.Set(static_cast<double>(s.tracker->InFlightEvents()));
   return absl::OkStatus();
 }
@@ -841,9 +844,8 @@ void Capture::FillStatus(cdcflow::v1::GetStatusResponse& status) {
   attrs["confirmed_lsn"] = FormatLsn(confirmed_lsn_.load());
   attrs["received_lsn"] = FormatLsn(received_lsn_.load());
   attrs["server_lsn"] = FormatLsn(server_wal_end_.load());
-  const Lsn end = server_wal_end_.load(), confirmed = confirmed_lsn_.load();
   (*repl->mutable_counters())["lag_bytes"] =
-      end > confirmed ? static_cast<int64_t>(end - confirmed) : 0;
+      static_cast<int64_t>(BytesBehind(server_wal_end_.load(), confirmed_lsn_.load()));
   (*repl->mutable_counters())["snapshot_rows"] = snapshot_rows_done_.load();
   std::lock_guard lock(counts_mu_);
   if (!last_error_.empty()) repl->set_message(last_error_);
