@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "services/cdc-capture/pipeline/kafka_event_sink.h"
 #include "services/cdc-capture/pipeline/table_filter.h"
 #include "services/cdc-capture/source/catalog.h"
 
@@ -190,6 +191,30 @@ TEST(TableFilter, IncludeThenExcludeOnTheWholeName) {
   TableFilter exclude_only({}, {"public\\.secret"});
   EXPECT_FALSE(exclude_only.Captured("public", "secret"));
   EXPECT_TRUE(exclude_only.Captured("public", "open"));
+}
+
+TEST(CaptureConfig, ProducerDefaultsYieldToTheUsersKafkaProperties) {
+  Config c;
+  ASSERT_TRUE(Load(c, std::string(kMinimal) + R"(
+kafka:
+  max.queue.size: 500
+  max.queue.size.in.bytes: 2097152
+  properties: {linger.ms: "1", compression.type: zstd}
+)")
+                  .ok());
+  kafka::Properties p = CaptureProducerProperties(c.kafka);
+  EXPECT_EQ(p.at("linger.ms"), "1");
+  EXPECT_EQ(p.at("compression.type"), "zstd");
+  EXPECT_EQ(p.at("message.timeout.ms"), "0") << "never give up on an event";
+  EXPECT_EQ(p.at("queue.buffering.max.messages"), "1500");
+  EXPECT_EQ(p.at("queue.buffering.max.kbytes"), "2048");
+
+  Config defaults;
+  ASSERT_TRUE(Load(defaults, kMinimal).ok());
+  kafka::Properties d = CaptureProducerProperties(defaults.kafka);
+  EXPECT_EQ(d.at("linger.ms"), "10");
+  EXPECT_EQ(d.at("compression.type"), "lz4");
+  EXPECT_EQ(d.at("queue.buffering.max.kbytes"), "4096");
 }
 
 }  // namespace

@@ -11,8 +11,13 @@ kafka::Properties CaptureProducerProperties(const KafkaConfig& config) {
   kafka::Properties p = {
       // Never give up on an event: a down broker means backpressure, not loss.
       {"message.timeout.ms", "0"},
-      // Batches of CDC events: a few ms of latency buys large batches at high rates.
-      {"linger.ms", "5"},
+      // Batches of CDC events: a few ms of latency buys large batches at high rates. 10, not
+      // 5: librdkafka 2.0.2's idempotent producer sends one request per partition at a time,
+      // and while it waits, a queued message older than linger.ms makes its broker thread
+      // poll() in a loop (25-95k calls/s at 5 ms, 1-6k at 10 ms under a backlog). Alternating
+      // drains: 4-8 % less CPU per event, 6 of 7 pairs faster; p99 latency at 10k events/s
+      // unchanged (most batches leave full, at batch.size, not at linger.ms).
+      {"linger.ms", "10"},
       {"batch.size", "1000000"},
       {"compression.type", "lz4"},
       {"queue.buffering.max.messages", absl::StrCat(config.max_queue_size + 1000)},
