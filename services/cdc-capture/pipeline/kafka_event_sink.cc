@@ -15,8 +15,8 @@ kafka::Properties CaptureProducerProperties(const KafkaConfig& config) {
       // 5: librdkafka 2.0.2's idempotent producer sends one request per partition at a time,
       // and while it waits, a queued message older than linger.ms makes its broker thread
       // poll() in a loop (25-95k calls/s at 5 ms, 1-6k at 10 ms under a backlog). Alternating
-      // drains: 4-8 % less CPU per event, 6 of 7 pairs faster; p99 latency at 10k events/s
-      // unchanged (most batches leave full, at batch.size, not at linger.ms).
+      // drains, 4 pairs: each faster, 4-11 % less CPU per event (bench/README.md); p99 latency
+      // at 10k events/s unchanged (most batches leave full, at batch.size, not at linger.ms).
       {"linger.ms", "10"},
       {"batch.size", "1000000"},
       {"compression.type", "lz4"},
