@@ -97,6 +97,13 @@ TEST(TypeMapping, BooleanAndIntegers) {
   EXPECT_EQ(Value(Col(23), "2147483647"), "2147483647");
   EXPECT_EQ(Value(Col(23), "2147483648"), "ERROR: integer out of range");
   EXPECT_EQ(Value(Col(23), "12a"), "ERROR: not a valid integer value");
+  // PostgreSQL's own text is copied as is; any other spelling is written as JSON's number.
+  EXPECT_EQ(Value(Col(23), "0"), "0");
+  EXPECT_EQ(Value(Col(23), "-7"), "-7");
+  EXPECT_EQ(Value(Col(23), "007"), "7");
+  EXPECT_EQ(Value(Col(23), "-007"), "-7");
+  EXPECT_EQ(Value(Col(23), "-0"), "0");
+  EXPECT_EQ(Value(Col(23), "+7"), "ERROR: not a valid integer value");
   EXPECT_EQ(Schema(Col(20)), R"({"type":"int64","optional":true})");
   EXPECT_EQ(Value(Col(20), "9223372036854775807"), "9223372036854775807");
   EXPECT_EQ(Value(Col(20), "-9223372036854775808"), "-9223372036854775808");
