@@ -32,7 +32,6 @@ using DeleteTopicPtr =
     std::unique_ptr<rd_kafka_DeleteTopic_t, Deleter<rd_kafka_DeleteTopic_destroy>>;
 using ConfigResourcePtr =
     std::unique_ptr<rd_kafka_ConfigResource_t, Deleter<rd_kafka_ConfigResource_destroy>>;
-using TopicPtr = std::unique_ptr<rd_kafka_topic_t, Deleter<rd_kafka_topic_destroy>>;
 
 // Admin options with both timeouts set: the broker's operation timeout and the request's.
 absl::StatusOr<OptionsPtr> MakeOptions(rd_kafka_t* rk, rd_kafka_admin_op_t op,
@@ -210,41 +209,11 @@ absl::StatusOr<std::map<std::string, std::string>> Admin::DescribeTopicConfig(
 }
 
 absl::StatusOr<int> Admin::PartitionCount(const std::string& topic, absl::Duration timeout) {
-  rd_kafka_t* rk = handle_->c_ptr();
-  const std::string operation = absl::StrCat("get metadata of topic '", topic, "'");
-  TopicPtr rkt(rd_kafka_topic_new(rk, topic.c_str(), nullptr));
-  if (rkt == nullptr) return ToStatusFromC(rd_kafka_last_error(), nullptr, operation);
-  const rd_kafka_metadata_t* metadata = nullptr;
-  rd_kafka_resp_err_t err =
-      rd_kafka_metadata(rk, /*all_topics=*/0, rkt.get(), &metadata, internal::TimeoutMs(timeout));
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return ToStatusFromC(err, nullptr, operation);
-  std::unique_ptr<const rd_kafka_metadata_t, Deleter<rd_kafka_metadata_destroy>> owned(metadata);
-  for (int i = 0; i < metadata->topic_cnt; ++i) {
-    const rd_kafka_metadata_topic_t& t = metadata->topics[i];
-    if (topic != t.topic) continue;
-    if (t.err != RD_KAFKA_RESP_ERR_NO_ERROR) return ToStatusFromC(t.err, nullptr, operation);
-    return t.partition_cnt;
-  }
-  return absl::NotFoundError(absl::StrCat(operation, ": not in the metadata"));
+  return internal::PartitionCount(handle_->c_ptr(), topic, timeout);
 }
 
 absl::StatusOr<int> Admin::AwaitTopic(const std::string& topic, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (true) {
-    absl::StatusOr<int> partitions =
-        PartitionCount(topic, std::max(deadline - absl::Now(), absl::Milliseconds(100)));
-    // Unknown (not yet propagated) or unavailable (no leader elected yet): ask again.
-    if (partitions.ok() ||
-        !(absl::IsNotFound(partitions.status()) || absl::IsUnavailable(partitions.status()))) {
-      return partitions;
-    }
-    if (absl::Now() >= deadline) {
-      return absl::DeadlineExceededError(absl::StrCat("topic '", topic, "' not usable after ",
-                                                      absl::FormatDuration(timeout), ": ",
-                                                      partitions.status().message()));
-    }
-    absl::SleepFor(absl::Milliseconds(50));
-  }
+  return internal::AwaitTopic(handle_->c_ptr(), topic, timeout);
 }
 
 }  // namespace cdcflow::kafka

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
+#include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/kafka/errors.h"
 #include "libs/kafka/stats.h"
@@ -72,6 +75,67 @@ void EventHandler::event_cb(RdKafka::Event& event) {
 std::string EventHandler::LastBrokerError() const {
   std::lock_guard lock(mu_);
   return last_broker_error_;
+}
+
+namespace {
+
+// A partition count, or why there is none; leaderless = a partition without a leader yet.
+struct TopicState {
+  absl::StatusOr<int> partitions;
+  bool leaderless = false;
+};
+
+TopicState DescribeTopic(rd_kafka_t* rk, const std::string& topic, absl::Duration timeout) {
+  const std::string operation = absl::StrCat("get metadata of topic '", topic, "'");
+  std::unique_ptr<rd_kafka_topic_t, void (*)(rd_kafka_topic_t*)> rkt(
+      rd_kafka_topic_new(rk, topic.c_str(), nullptr), rd_kafka_topic_destroy);
+  if (rkt == nullptr) return {ToStatusFromC(rd_kafka_last_error(), nullptr, operation)};
+  const rd_kafka_metadata_t* metadata = nullptr;
+  rd_kafka_resp_err_t err =
+      rd_kafka_metadata(rk, /*all_topics=*/0, rkt.get(), &metadata, TimeoutMs(timeout));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return {ToStatusFromC(err, nullptr, operation)};
+  std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)> owned(
+      metadata, rd_kafka_metadata_destroy);
+  for (int i = 0; i < metadata->topic_cnt; ++i) {
+    const rd_kafka_metadata_topic_t& t = metadata->topics[i];
+    if (topic != t.topic) continue;
+    if (t.err != RD_KAFKA_RESP_ERR_NO_ERROR) return {ToStatusFromC(t.err, nullptr, operation)};
+    TopicState state{t.partition_cnt};
+    for (int p = 0; p < t.partition_cnt; ++p) {
+      if (t.partitions[p].leader < 0) state.leaderless = true;
+    }
+    return state;
+  }
+  return {absl::NotFoundError(absl::StrCat(operation, ": not in the metadata"))};
+}
+
+}  // namespace
+
+absl::StatusOr<int> PartitionCount(rd_kafka_t* rk, const std::string& topic,
+                                   absl::Duration timeout) {
+  return DescribeTopic(rk, topic, timeout).partitions;
+}
+
+absl::StatusOr<int> AwaitTopic(rd_kafka_t* rk, const std::string& topic, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    TopicState state =
+        DescribeTopic(rk, topic, std::max(deadline - absl::Now(), absl::Milliseconds(100)));
+    absl::Status why = state.partitions.status();
+    if (why.ok() && state.leaderless) {
+      why = absl::UnavailableError(absl::StrCat("topic '", topic, "': a partition has no leader"));
+    }
+    // Unknown (not yet propagated) or unavailable (no leader elected yet): ask again.
+    if (why.ok() || !(absl::IsNotFound(why) || absl::IsUnavailable(why))) {
+      return state.partitions;
+    }
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat("topic '", topic, "' not usable after ",
+                                                      absl::FormatDuration(timeout), ": ",
+                                                      why.message()));
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
 }
 
 int TimeoutMs(absl::Duration timeout) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include "absl/status/status.h"
@@ -61,6 +62,17 @@ class EventHandler final : public RdKafka::EventCb {
   mutable std::mutex mu_;
   std::string last_broker_error_;
 };
+
+// The partition count of `topic` in a metadata request on `rk` (any client handle); kNotFound
+// when the broker does not know the topic. Asked by a producer handle, the request lets the
+// broker create a missing topic (auto.create.topics.enable), and its answer updates that
+// producer's own view of the topic.
+absl::StatusOr<int> PartitionCount(rd_kafka_t* rk, const std::string& topic,
+                                   absl::Duration timeout);
+
+// PartitionCount, asked again every 50 ms while the topic is unknown or a partition has no
+// leader yet (just created): kDeadlineExceeded, with the last answer, after `timeout`.
+absl::StatusOr<int> AwaitTopic(rd_kafka_t* rk, const std::string& topic, absl::Duration timeout);
 
 // librdkafka takes int milliseconds; -1 = infinite.
 int TimeoutMs(absl::Duration timeout);

@@ -164,6 +164,10 @@ absl::StatusOr<rd_kafka_topic_t*> Producer::Topic(std::string_view name) {
   return topic;
 }
 
+absl::StatusOr<int> Producer::AwaitTopic(const std::string& topic, absl::Duration timeout) {
+  return internal::AwaitTopic(handle_->c_ptr(), topic, timeout);
+}
+
 absl::Status Producer::Produce(std::string_view topic, int32_t partition, std::string_view key,
                                std::string_view value, absl::Span<const Header> headers,
                                uint64_t token) {

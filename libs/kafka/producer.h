@@ -119,6 +119,13 @@ class Producer {
   // not yet served. 0 once everything was delivered and reported.
   int OutQueueLength() const;
 
+  // Asks the broker for `topic` on this producer's own connection until every partition has
+  // a leader; returns the partition count (kDeadlineExceeded after `timeout`). Worth calling
+  // before the first message to a topic the broker creates on first use
+  // (auto.create.topics.enable): producing first, librdkafka 2.0.2 learns that the topic
+  // exists only at its once-a-second rescan of unknown topics, and holds the messages ~1 s.
+  absl::StatusOr<int> AwaitTopic(const std::string& topic, absl::Duration timeout);
+
   // Transactions (ProducerOptions::transactional_id must be set). Errors: kAborted = abort
   // the transaction and redo it, kUnavailable = retry the call, kInternal = fatal.
   absl::Status InitTransactions(absl::Duration timeout = absl::Seconds(30));

@@ -436,6 +436,32 @@ TEST_F(KafkaIntegrationTest, CreatedTopicIsInTheMetadataAtOnce) {
   ASSERT_TRUE(admin_->DeleteTopics(names).ok());
 }
 
+// Producer::AwaitTopic on a topic that does not exist: the broker (auto.create.topics.enable,
+// as deploy/local's) creates it, and the producer itself then knows its partitions. Producing
+// to a partition past the count fails at once only when the producer knows the count; to a
+// topic it has not learnt of yet, the message would be queued instead.
+TEST_F(KafkaIntegrationTest, ProducerAwaitTopicLetsTheBrokerCreateItAndLearnsItsPartitions) {
+  const std::string name = testutil::UniqueName("cdcflow-test-auto");
+  ASSERT_TRUE(absl::IsNotFound(admin_->PartitionCount(name, absl::Seconds(5)).status()));
+  DeliveryCollector deliveries;
+  std::unique_ptr<Producer> producer = MakeProducer({.on_delivery = deliveries.Handler()});
+  ASSERT_NE(producer, nullptr);
+
+  absl::StatusOr<int> partitions = producer->AwaitTopic(name, absl::Seconds(20));
+  ASSERT_TRUE(partitions.ok()) << partitions.status();
+  topics_.push_back(name);
+  EXPECT_GE(*partitions, 1);
+  absl::StatusOr<int> seen = admin_->PartitionCount(name, absl::Seconds(5));
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  EXPECT_EQ(*seen, *partitions);
+
+  absl::Status past_the_end = producer->Produce(name, *partitions, "k", "v", {}, 1);
+  EXPECT_EQ(past_the_end.code(), absl::StatusCode::kNotFound) << past_the_end;
+  ASSERT_TRUE(producer->Produce(name, 0, "k", "v", {}, 2).ok());
+  ASSERT_TRUE(deliveries.WaitFor(1, absl::Seconds(20)));
+  EXPECT_TRUE(deliveries.reports()[0].status.ok()) << deliveries.reports()[0].status;
+}
+
 TEST_F(KafkaIntegrationTest, AwaitTopicGivesUpOnAMissingTopic) {
   const std::string name = testutil::UniqueName("cdcflow-test-missing");
   const absl::Time start = absl::Now();

@@ -4,6 +4,7 @@
 // locally (message.timeout.ms=0): when Kafka is down the queue fills and the capture loop
 // stops reading WAL, instead of dropping events. With topic.creation.default.* set, each topic
 // is created (if missing) before its first event, as Kafka Connect does for source connectors.
+// Either way the producer learns of a topic before its first event (see PrepareTopic).
 
 #include <functional>
 #include <memory>
@@ -40,6 +41,10 @@ class KafkaEventSink final : public EventSink {
         admin_options_(std::move(admin_options)),
         topic_creation_(std::move(topic_creation)) {}
 
+  // Before the first event to `topic`: EnsureTopic when topics are created here, then the
+  // producer's AwaitTopic, so the first events are not held back (errors as EnsureTopic's).
+  absl::Status PrepareTopic(const std::string& topic);
+
   // Creates `topic` per topic_creation_ unless it exists; kInvalidArgument (permanent) for a
   // config the broker refuses, kUnavailable & co. (retried by a new session) otherwise.
   absl::Status EnsureTopic(const std::string& topic);
@@ -48,7 +53,7 @@ class KafkaEventSink final : public EventSink {
   const kafka::AdminOptions admin_options_;
   const std::optional<TopicCreation> topic_creation_;
   std::unique_ptr<kafka::Admin> admin_;            // made on the first topic to create
-  absl::flat_hash_set<std::string> ready_topics_;  // created here or found to exist
+  absl::flat_hash_set<std::string> ready_topics_;  // prepared (PrepareTopic)
   std::string last_topic_;                         // most events go where the last one went
 };
 
