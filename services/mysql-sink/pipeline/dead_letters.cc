@@ -1,10 +1,12 @@
 #include "services/mysql-sink/pipeline/dead_letters.h"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
 
 namespace cdcflow::mysql_sink {
 
@@ -82,9 +84,16 @@ std::string DeadLetterWriter::TopicFor(std::string_view topic) const {
 absl::Status DeadLetterWriter::Send(const std::vector<DeadLetter>& letters,
                                     absl::Duration timeout) {
   if (letters.empty()) return absl::OkStatus();
+  const absl::Time deadline = absl::Now() + timeout;
   failed_->store(0);
   for (const DeadLetter& letter : letters) {
     const std::string topic = TopicFor(letter.topic);
+    if (known_topics_.insert(topic).second) {
+      // A dead-letter topic is usually new, created by the broker on first use: learning of it
+      // first spares the flush below librdkafka's ~1 s wait for unknown topics. Only a hint:
+      // if it does not show up, the flush's own timeout and delivery reports decide.
+      (void)producer_->AwaitTopic(topic, std::min(deadline - absl::Now(), absl::Seconds(5)));
+    }
     const std::string partition = absl::StrCat(letter.partition);
     const std::string offset = absl::StrCat(letter.offset);
     const std::string message(letter.error.message());
@@ -114,7 +123,11 @@ absl::Status DeadLetterWriter::Send(const std::vector<DeadLetter>& letters,
       producer_->Poll(absl::Milliseconds(50));
     }
   }
-  if (absl::Status flushed = producer_->Flush(timeout); !flushed.ok()) return flushed;
+  if (absl::Status flushed =
+          producer_->Flush(std::max(deadline - absl::Now(), absl::ZeroDuration()));
+      !flushed.ok()) {
+    return flushed;
+  }
   if (failed_->load() > 0) {
     return absl::UnavailableError(absl::StrCat("dead-letter topic: ", failed_->load(),
                                                " record(s) not delivered: ", *last_error_));

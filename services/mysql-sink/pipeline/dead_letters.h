@@ -17,6 +17,7 @@
 
 #include <prometheus/registry.h>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "libs/kafka/consumer.h"
 #include "libs/kafka/producer.h"
@@ -61,7 +62,8 @@ class DeadLetterWriter {
       prometheus::Registry& registry, kafka::LogCallback log);
 
   std::string TopicFor(std::string_view topic) const;
-  // Produces every letter and waits for their acknowledgements (up to `timeout`).
+  // Produces every letter and waits for their acknowledgements (up to `timeout`). Not
+  // thread-safe.
   absl::Status Send(const std::vector<DeadLetter>& letters, absl::Duration timeout);
 
  private:
@@ -71,6 +73,7 @@ class DeadLetterWriter {
   std::string topic_format_;
   std::string connector_name_;
   std::unique_ptr<kafka::Producer> producer_;
+  absl::flat_hash_set<std::string> known_topics_;  // awaited before their first letter
   std::shared_ptr<std::atomic<int64_t>> failed_;
   std::shared_ptr<std::string> last_error_;
 };
