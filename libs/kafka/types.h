@@ -30,6 +30,8 @@ using Properties = std::map<std::string, std::string>;
 // whichever thread serves the client (its poll thread, or inside Produce(), Poll(), Flush(),
 // Consumer::Poll()), so it must be thread-safe and must not call back into the client.
 using LogCallback = std::function<void(int level, absl::string_view message)>;
+// The syslog severity of a warning, for callers that log through a LogCallback themselves.
+inline constexpr int kLogWarning = 4;
 
 // A record header. A default-constructed `value` (data() == nullptr) is a null header value.
 struct Header {

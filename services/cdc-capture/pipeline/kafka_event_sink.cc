@@ -67,8 +67,8 @@ absl::Status KafkaEventSink::PrepareTopic(const std::string& topic) {
   // after topic.metadata.propagation.max.ms), so this only logs.
   absl::StatusOr<int> partitions = producer_->AwaitTopic(topic, kTopicWait);
   if (!partitions.ok() && admin_options_.on_log) {
-    admin_options_.on_log(4 /* warning */, absl::StrCat(partitions.status().message(),
-                                                        "; producing to it all the same"));
+    admin_options_.on_log(kafka::kLogWarning, absl::StrCat(partitions.status().message(),
+                                                           "; producing to it all the same"));
   }
   ready_topics_.insert(topic);
   return absl::OkStatus();
